@@ -1,0 +1,67 @@
+"""Reading audit records through the actor's visibility: a partner sees its own
+organization's records, the vendor sees all."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select
+
+from opencsp.audit.errors import InvalidAuditFilter
+from opencsp.audit.models import AuditRecord
+from opencsp.audit.rules import Window
+from opencsp.auth.visibility import owned_by
+from opencsp.core.actor import Actor
+from opencsp.core.ids import parse_guid
+
+_OPERATORS = {"companyname": "substring", "customerid": "equals", "resourcetype": "equals"}
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    field: str  # companyname | customerid | resourcetype
+    value: str
+
+
+def parse_filter(raw: str | None) -> AuditFilter | None:
+    """``{"Field": "CompanyName", "Value": "...", "Operator": "substring"}``, keys and
+    names read case-insensitively (api-surface.md §3c)."""
+    if not raw:
+        return None
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise InvalidAuditFilter() from exc
+    if not isinstance(data, dict):
+        raise InvalidAuditFilter()
+    folded = {str(k).lower(): v for k, v in data.items()}
+    field = str(folded.get("field", "")).lower()
+    value = folded.get("value")
+    operator = str(folded.get("operator", "")).lower()
+    if field not in _OPERATORS or not isinstance(value, str) or operator != _OPERATORS[field]:
+        raise InvalidAuditFilter()
+    if field == "customerid" and parse_guid(value) is None:
+        raise InvalidAuditFilter()
+    return AuditFilter(field=field, value=value)
+
+
+def visible(actor: Actor) -> Select[tuple[AuditRecord]]:
+    return select(AuditRecord).where(owned_by(actor, AuditRecord.partner_id))
+
+
+def in_window(actor: Actor, window: Window, flt: AuditFilter | None) -> Select[tuple[AuditRecord]]:
+    stmt = visible(actor).where(
+        AuditRecord.operation_date >= window.start, AuditRecord.operation_date < window.end
+    )
+    if flt is not None:
+        if flt.field == "companyname":
+            stmt = stmt.where(
+                func.lower(AuditRecord.customer_name).contains(flt.value.lower(), autoescape=True)
+            )
+        elif flt.field == "customerid":
+            stmt = stmt.where(AuditRecord.customer_id == uuid.UUID(flt.value))
+        else:
+            stmt = stmt.where(func.lower(AuditRecord.resource_type) == flt.value.lower())
+    return stmt.order_by(AuditRecord.operation_date.desc(), AuditRecord.id)

@@ -1,0 +1,46 @@
+"""Settings, read once from ``OPENCSP_*`` environment variables by the server, the CLI and
+the jobs alike, so all three talk to the same database and follow the same clock."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OPENCSP_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"), description="Where the embedded database lives.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; defaults to a SQLite file in data_dir."
+    )
+    test_clock: bool = Field(
+        default=False, description="Expose GET/PUT /v1/program/test/clock to move 'now'."
+    )
+    throttle_per_minute: int = Field(
+        default=500, ge=1, description="Requests per minute per tenant (PC:developer/*-resources.md)."
+    )
+    throttle_storage_uri: str = Field(
+        default="memory://", description="Storage for throttling counters (limits library URI)."
+    )
+    idempotency_retention_hours: int = Field(default=24, ge=1)
+    audit_default_window_days: int = Field(default=30, ge=1)
+    audit_retention_days: int = Field(default=90, ge=1)
+    session_hours: int = Field(default=12, ge=1, description="Console session lifetime.")
+    cookie_secure: bool = Field(default=False, description="Send console cookies over HTTPS only.")
+    sqlite_busy_timeout_ms: int = Field(default=15_000, ge=0)
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'opencsp.db').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    """The process's settings; tests call ``settings.cache_clear()`` after changing the env."""
+    return Settings()

@@ -1,0 +1,60 @@
+"""Stored responses of mutating requests, keyed by ``MS-RequestId`` (PC:developer/headers.md:
+"used to ensure id-potency; if there's a timeout, the retry call should include the same
+value"). A replay returns the stored response and changes nothing; the same id with a
+different request, or from a different principal, is refused."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+from sqlalchemy import Integer, LargeBinary, String, delete
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from opencsp.core import clock
+from opencsp.core.db import Base
+from opencsp.core.types import UTCDateTime
+
+
+class IdempotencyRecord(Base):
+    __tablename__ = "idempotency_records"
+
+    request_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    principal: Mapped[str] = mapped_column(String(64))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(128))
+    location: Mapped[str | None] = mapped_column(String(1024))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+def fingerprint(method: str, path: str, query: str, body: bytes) -> str:
+    h = hashlib.sha256()
+    for part in (method.upper().encode(), path.encode(), query.encode(), body):
+        h.update(len(part).to_bytes(8, "big"))
+        h.update(part)
+    return h.hexdigest()
+
+
+def find(session: Session, request_id: str) -> IdempotencyRecord | None:
+    return session.get(IdempotencyRecord, request_id)
+
+
+def claim(session: Session, request_id: str, principal: str, fp: str) -> IdempotencyRecord:
+    """Insert the key before the work runs. A concurrent request with the same key waits
+    on the unique key and then fails, so only one of them does the work."""
+    row = IdempotencyRecord(
+        request_id=request_id, principal=principal, fingerprint=fp, status_code=0,
+        content_type=None, location=None, body=b"", created_at=clock.now(),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def purge_expired(session: Session, *, retention: timedelta) -> int:
+    result = session.execute(
+        delete(IdempotencyRecord).where(IdempotencyRecord.created_at < clock.now() - retention)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

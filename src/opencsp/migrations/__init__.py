@@ -1,0 +1,1 @@
+"""Alembic migrations, shipped inside the package; ``opencsp db upgrade`` runs them."""

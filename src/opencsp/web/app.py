@@ -1,0 +1,43 @@
+"""``create_app()``: the API under ``/v1``, OpenAPI at ``/openapi.json``, docs at ``/docs``,
+and the console at ``/``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+
+from opencsp import __version__
+from opencsp.audit.routes import router as audit_router
+from opencsp.auth.routes import router as auth_router
+from opencsp.core.config import settings
+from opencsp.web import errors
+from opencsp.web.middleware import RequestContextMiddleware, UnitOfWorkMiddleware
+from opencsp.program.routes import test_clock_router
+
+
+def api_router() -> APIRouter:
+    api = APIRouter(prefix="/v1")
+    api.include_router(auth_router)
+    api.include_router(audit_router)
+    if settings().test_clock:
+        api.include_router(test_clock_router)
+    return api
+
+
+def create_app(*, bind: Any = None) -> FastAPI:
+    """``bind``: an engine or a connection to use instead of the configured database
+    (tests pass a connection whose transaction is rolled back afterwards)."""
+    app = FastAPI(
+        title="opencsp",
+        version=__version__,
+        description="Cloud Solution Provider program API, Partner Center compatible.",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    errors.install(app)
+    app.include_router(api_router())
+    app.add_middleware(UnitOfWorkMiddleware, bind=bind)
+    app.add_middleware(RequestContextMiddleware)
+    return app

@@ -1,0 +1,86 @@
+"""The one mapping from errors to HTTP responses: ``{code, description, data, source}``
+(reference/csp/error-codes.md) for domain errors, validation errors, unknown routes and
+methods, throttling and anything unexpected. No stack trace ever reaches a client."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from opencsp.core.errors import (
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    Throttled,
+    Unauthenticated,
+    Unexpected,
+)
+
+log = logging.getLogger("opencsp.web")
+SOURCE = "opencsp"
+
+
+def error_body(code: int | str, description: str, data: list[Any] | None = None) -> dict[str, Any]:
+    return {"code": code, "description": description, "data": data or [], "source": SOURCE}
+
+
+def error_response(exc: DomainError) -> JSONResponse:
+    body = error_body(exc.code, exc.message, exc.data)
+    headers: dict[str, str] = {}
+    if isinstance(exc, Throttled):
+        headers["Retry-After"] = str(exc.retry_after)
+        body |= {"statusCode": 429, "message": exc.message}
+    if isinstance(exc, Unauthenticated):
+        headers["WWW-Authenticate"] = 'Bearer realm="opencsp"'
+    return JSONResponse(body, status_code=exc.status, headers=headers)
+
+
+class MethodNotAllowed(DomainError):
+    status = 405
+    code = "MethodNotAllowed"
+    description = "The method is not allowed on this resource"
+
+
+def _http_exception(exc: StarletteHTTPException) -> DomainError:
+    if exc.status_code == 404:
+        return NotFound()
+    if exc.status_code == 405:
+        return MethodNotAllowed()
+    if exc.status_code == 401:
+        return Unauthenticated()
+    if exc.status_code == 403:
+        return PermissionDenied()
+    if exc.status_code >= 500:
+        return Unexpected()
+    return InvalidInput(description=str(exc.detail))
+
+
+def _validation_data(exc: RequestValidationError) -> list[dict[str, Any]]:
+    out = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body",)]
+        out.append({"field": ".".join(loc), "message": str(err.get("msg", ""))})
+    return out
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
+        return error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        data = _validation_data(exc)
+        first = data[0] if data else {"field": "", "message": "Invalid request input"}
+        description = f"Invalid request input: {first['field']}: {first['message']}".rstrip(": ")
+        return error_response(InvalidInput(description=description, data=data))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return error_response(_http_exception(exc))
