@@ -29,8 +29,12 @@ NOW = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--db", default=os.environ.get("OPENCSP_TEST_DB", "sqlite"),
-                     choices=["sqlite", "postgresql"], help="database engine for the suite")
+    parser.addoption(
+        "--db",
+        default=os.environ.get("OPENCSP_TEST_DB", "sqlite"),
+        choices=["sqlite", "postgresql"],
+        help="database engine for the suite",
+    )
 
 
 def pytest_report_header(config: pytest.Config) -> str:

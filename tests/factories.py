@@ -33,7 +33,10 @@ def system(session: Session) -> Actor:
 
 
 def organization(
-    session: Session, tier: Tier = Tier.DIRECT_BILL, *, name: str | None = None,
+    session: Session,
+    tier: Tier = Tier.DIRECT_BILL,
+    *,
+    name: str | None = None,
     country: str | None = "US",
 ) -> Organization:
     if tier is Tier.VENDOR:
@@ -61,9 +64,13 @@ def member(
     """A user with roles in ``org`` (a new organization of ``tier`` if none), plus a token."""
     org = org or organization(session, tier)
     user = service.create_user(
-        session, system(session), organization_id=org.id,
+        session,
+        system(session),
+        organization_id=org.id,
         email=email or f"user{next(_seq)}@example-{org.id.hex[:6]}.test",
-        display_name="Test User", roles=roles, password=password,
+        display_name="Test User",
+        roles=roles,
+        password=password,
     )
     token = credentials.create_token(session, system(session), user.id, "test").secret
     session.flush()

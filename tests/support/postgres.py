@@ -55,27 +55,67 @@ def cluster() -> Iterator[str]:
     log = root / "server.log"
     try:
         subprocess.run(
-            _as_postgres([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
-                          "-A", "trust", "-E", "UTF8", "--no-locale"]),
-            check=True, capture_output=True,
+            _as_postgres(
+                [
+                    str(bin_dir / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    "postgres",
+                    "-A",
+                    "trust",
+                    "-E",
+                    "UTF8",
+                    "--no-locale",
+                ]
+            ),
+            check=True,
+            capture_output=True,
         )
-        options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        subprocess.run(
-            _as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options,
-                          "-l", str(log), "-w", "-t", "60", "start"]),
-            check=True, capture_output=True,
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
         subprocess.run(
-            [str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
-             "opencsp"],
-            check=True, capture_output=True,
+            _as_postgres(
+                [
+                    str(bin_dir / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-o",
+                    options,
+                    "-l",
+                    str(log),
+                    "-w",
+                    "-t",
+                    "60",
+                    "start",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [
+                str(bin_dir / "createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-U",
+                "postgres",
+                "opencsp",
+            ],
+            check=True,
+            capture_output=True,
         )
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/opencsp"
     finally:
         subprocess.run(
-            _as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w",
-                          "stop"]),
-            check=False, capture_output=True,
+            _as_postgres(
+                [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]
+            ),
+            check=False,
+            capture_output=True,
         )
         shutil.rmtree(root, ignore_errors=True)

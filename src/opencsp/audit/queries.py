@@ -47,11 +47,11 @@ def parse_filter(raw: str | None) -> AuditFilter | None:
     return AuditFilter(field=field, value=value)
 
 
-def visible(actor: Actor) -> Select[tuple[AuditRecord]]:
+def visible(actor: Actor) -> Select[AuditRecord]:
     return select(AuditRecord).where(owned_by(actor, AuditRecord.partner_id))
 
 
-def in_window(actor: Actor, window: Window, flt: AuditFilter | None) -> Select[tuple[AuditRecord]]:
+def in_window(actor: Actor, window: Window, flt: AuditFilter | None) -> Select[AuditRecord]:
     stmt = visible(actor).where(
         AuditRecord.operation_date >= window.start, AuditRecord.operation_date < window.end
     )

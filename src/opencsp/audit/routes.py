@@ -25,21 +25,27 @@ def list_audit_records(
     actor: Annotated[Actor, require(Perm.AUDIT_READ)],
     start_date: Annotated[date | None, Query(alias="startDate")] = None,
     end_date: Annotated[date | None, Query(alias="endDate")] = None,
-    filter: Annotated[str | None, Query()] = None,  # noqa: A002 - Partner Center's name
+    filter: Annotated[str | None, Query()] = None,
     size: Annotated[int | None, Query()] = None,
     continuation: Annotated[str | None, Header(alias=CONTINUATION_HEADER)] = None,
 ) -> Collection[AuditRecordRead]:
     cfg = settings()
     window = rules.query_window(
-        start_date, end_date, now=clock.now(),
-        default_days=cfg.audit_default_window_days, retention_days=cfg.audit_retention_days,
+        start_date,
+        end_date,
+        now=clock.now(),
+        default_days=cfg.audit_default_window_days,
+        retention_days=cfg.audit_retention_days,
     )
     stmt = queries.in_window(actor, window, queries.parse_filter(filter))
-    page = paginate(session, stmt, size=check_size(size, default=500, maximum=2000),
-                    token=continuation)
+    page = paginate(
+        session, stmt, size=check_size(size, default=500, maximum=2000), token=continuation
+    )
     items = [AuditRecordRead.model_validate(row) for row in page.items]
     return collection(
-        items, total_count=page.total_count, path="/auditrecords",
+        items,
+        total_count=page.total_count,
+        path="/auditrecords",
         query={"startDate": start_date, "endDate": end_date, "filter": filter, "size": size},
         next_token=page.next_token,
     )

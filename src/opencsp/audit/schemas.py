@@ -6,6 +6,8 @@ import uuid
 from datetime import datetime
 from typing import ClassVar
 
+from pydantic import Field
+
 from opencsp.core.http import Resource, WireModel
 
 
@@ -30,4 +32,4 @@ class AuditRecordRead(Resource):
     original_correlation_id: str | None = None
     operation_date: datetime
     operation_status: str
-    customized_data: list[KeyValue] = []
+    customized_data: list[KeyValue] = Field(default_factory=list)

@@ -20,11 +20,11 @@ from opencsp.auth.models import ApiToken, ConsoleSession, User
 from opencsp.auth.service import actor_for
 from opencsp.core import clock
 from opencsp.core.actor import Actor, Perm
-from opencsp.core.crypto import digest, password_needs_rehash, hash_password, verify_password
+from opencsp.core.crypto import digest, hash_password, password_needs_rehash, verify_password
 from opencsp.core.errors import InvalidCredentials, InvalidInput, PermissionDenied
 from opencsp.core.ids import new_id, new_secret
 
-TOKEN_PREFIX = "ocsp_"
+TOKEN_PREFIX = "ocsp_"  # noqa: S105 - a public marker, not a secret
 
 
 @dataclass(frozen=True)
@@ -43,23 +43,32 @@ class OpenedSession:
 def create_token(session: Session, actor: Actor, user_id: uuid.UUID, name: str) -> IssuedToken:
     """Issue a token for oneself, or for a user of one's organization with Users manage."""
     user = queries.get_visible_user(session, actor, user_id)
-    if actor.user_id != user.id and not (actor.is_system or (
-        actor.can(Perm.USERS_MANAGE) and actor.organization_id == user.organization_id
-    )):
+    if actor.user_id != user.id and not (
+        actor.is_system
+        or (actor.can(Perm.USERS_MANAGE) and actor.organization_id == user.organization_id)
+    ):
         raise PermissionDenied()
     clean = name.strip()
     if not clean or len(clean) > 128:
         raise InvalidInput(description="Token name must have 1 to 128 characters")
     secret = TOKEN_PREFIX + new_secret(32)
     token = ApiToken(
-        id=new_id(), user_id=user.id, name=clean, prefix=secret[: len(TOKEN_PREFIX) + 6],
-        token_hash=digest(secret), created_at=clock.now(),
+        id=new_id(),
+        user_id=user.id,
+        name=clean,
+        prefix=secret[: len(TOKEN_PREFIX) + 6],
+        token_hash=digest(secret),
+        created_at=clock.now(),
     )
     session.add(token)
     session.flush()
     audit.record(
-        session, actor, "create_application_credential", "application_credential",
-        resource_id=token.id, new={"id": str(token.id), "name": clean, "userId": str(user.id)},
+        session,
+        actor,
+        "create_application_credential",
+        "application_credential",
+        resource_id=token.id,
+        new={"id": str(token.id), "name": clean, "userId": str(user.id)},
     )
     return IssuedToken(token=token, secret=secret)
 
@@ -73,7 +82,10 @@ def revoke_token(session: Session, actor: Actor, token_id: uuid.UUID) -> ApiToke
     if token.revoked_at is None:
         token.revoked_at = clock.now()
         audit.record(
-            session, actor, "delete_application_credential", "application_credential",
+            session,
+            actor,
+            "delete_application_credential",
+            "application_credential",
             resource_id=token.id,
         )
     return token
@@ -105,8 +117,11 @@ def login(session: Session, email: str, password: str, *, hours: int) -> OpenedS
     secret = new_secret(32)
     now = clock.now()
     row = ConsoleSession(
-        id_hash=digest(secret), user_id=user.id, csrf_token=new_secret(24),
-        created_at=now, expires_at=now + timedelta(hours=hours),
+        id_hash=digest(secret),
+        user_id=user.id,
+        csrf_token=new_secret(24),
+        created_at=now,
+        expires_at=now + timedelta(hours=hours),
     )
     session.add(row)
     session.flush()

@@ -14,12 +14,12 @@ from opencsp.auth.visibility import owned_by
 from opencsp.core.actor import Actor
 
 
-def visible(actor: Actor) -> Select[tuple[User]]:
+def visible(actor: Actor) -> Select[User]:
     """Users the actor may see: its own organization's (every user, for the vendor)."""
     return select(User).where(owned_by(actor, User.organization_id))
 
 
-def visible_organizations(actor: Actor) -> Select[tuple[Organization]]:
+def visible_organizations(actor: Actor) -> Select[Organization]:
     return select(Organization).where(owned_by(actor, Organization.id))
 
 

@@ -52,9 +52,14 @@ def create_user(
     body: UserCreate, session: SessionDep, actor: Annotated[Actor, require(Perm.USERS_MANAGE)]
 ) -> UserRead:
     user = service.create_user(
-        session, actor, organization_id=actor.organization_id, email=body.email,
-        display_name=body.display_name, roles=[parse_role(r) for r in body.roles],
-        password=body.password, locale=body.locale,
+        session,
+        actor,
+        organization_id=actor.organization_id,
+        email=body.email,
+        display_name=body.display_name,
+        roles=[parse_role(r) for r in body.roles],
+        password=body.password,
+        locale=body.locale,
     )
     return _user(user, queries.roles_of(session, user.id))
 

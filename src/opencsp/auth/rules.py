@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
-from opencsp.core.actor import Perm, Tier
 from opencsp.auth.errors import (
     InvalidEmail,
     RoleNotAllowedForTier,
@@ -18,6 +17,7 @@ from opencsp.auth.errors import (
     UnknownRole,
     WeakPassword,
 )
+from opencsp.core.actor import Perm, Tier
 
 
 class Role(StrEnum):
@@ -42,44 +42,69 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.GLOBAL_ADMIN: frozenset(
         _EVERYONE
         | {
-            Perm.USERS_READ, Perm.USERS_MANAGE, Perm.AUDIT_READ, Perm.CUSTOMERS_READ,
-            Perm.CUSTOMERS_MANAGE, Perm.CUSTOMER_RELATIONSHIP_REQUEST,
-            Perm.CUSTOMER_AGREEMENT_ATTEST, Perm.PARTNER_AGREEMENT_SIGN,
-            Perm.PARTNER_RELATIONSHIPS_MANAGE, Perm.PRICING_READ, Perm.ORDERS_MANAGE,
-            Perm.SUBSCRIPTIONS_READ, Perm.SUBSCRIPTIONS_MANAGE, Perm.BILLING_READ,
-            Perm.BILLING_MANAGE, Perm.SUPPORT_MANAGE, Perm.PROFILES_MANAGE,
+            Perm.USERS_READ,
+            Perm.USERS_MANAGE,
+            Perm.AUDIT_READ,
+            Perm.CUSTOMERS_READ,
+            Perm.CUSTOMERS_MANAGE,
+            Perm.CUSTOMER_RELATIONSHIP_REQUEST,
+            Perm.CUSTOMER_AGREEMENT_ATTEST,
+            Perm.PARTNER_AGREEMENT_SIGN,
+            Perm.PARTNER_RELATIONSHIPS_MANAGE,
+            Perm.PRICING_READ,
+            Perm.ORDERS_MANAGE,
+            Perm.SUBSCRIPTIONS_READ,
+            Perm.SUBSCRIPTIONS_MANAGE,
+            Perm.BILLING_READ,
+            Perm.BILLING_MANAGE,
+            Perm.SUPPORT_MANAGE,
+            Perm.PROFILES_MANAGE,
         }
     ),
     Role.ADMIN_AGENT: frozenset(
         _EVERYONE
         | {
-            Perm.AUDIT_READ, Perm.CUSTOMERS_READ, Perm.CUSTOMERS_MANAGE,
-            Perm.CUSTOMER_RELATIONSHIP_REQUEST, Perm.CUSTOMER_AGREEMENT_ATTEST,
-            Perm.PRICING_READ, Perm.ORDERS_MANAGE, Perm.SUBSCRIPTIONS_READ,
-            Perm.SUBSCRIPTIONS_MANAGE, Perm.BILLING_READ, Perm.SUPPORT_MANAGE,
+            Perm.AUDIT_READ,
+            Perm.CUSTOMERS_READ,
+            Perm.CUSTOMERS_MANAGE,
+            Perm.CUSTOMER_RELATIONSHIP_REQUEST,
+            Perm.CUSTOMER_AGREEMENT_ATTEST,
+            Perm.PRICING_READ,
+            Perm.ORDERS_MANAGE,
+            Perm.SUBSCRIPTIONS_READ,
+            Perm.SUBSCRIPTIONS_MANAGE,
+            Perm.BILLING_READ,
+            Perm.SUPPORT_MANAGE,
         }
     ),
     Role.SALES_AGENT: frozenset(
         _EVERYONE
         | {
-            Perm.CUSTOMERS_READ, Perm.CUSTOMERS_MANAGE, Perm.CUSTOMER_RELATIONSHIP_REQUEST,
-            Perm.CUSTOMER_AGREEMENT_ATTEST, Perm.PRICING_READ, Perm.ORDERS_MANAGE,
-            Perm.SUBSCRIPTIONS_READ, Perm.SUBSCRIPTIONS_MANAGE,
+            Perm.CUSTOMERS_READ,
+            Perm.CUSTOMERS_MANAGE,
+            Perm.CUSTOMER_RELATIONSHIP_REQUEST,
+            Perm.CUSTOMER_AGREEMENT_ATTEST,
+            Perm.PRICING_READ,
+            Perm.ORDERS_MANAGE,
+            Perm.SUBSCRIPTIONS_READ,
+            Perm.SUBSCRIPTIONS_MANAGE,
         }
     ),
     Role.HELPDESK_AGENT: frozenset(
         _EVERYONE
         | {
-            Perm.CUSTOMERS_READ, Perm.CUSTOMERS_MANAGE, Perm.SUBSCRIPTIONS_READ,
-            Perm.BILLING_READ, Perm.SUPPORT_MANAGE,
+            Perm.CUSTOMERS_READ,
+            Perm.CUSTOMERS_MANAGE,
+            Perm.SUBSCRIPTIONS_READ,
+            Perm.BILLING_READ,
+            Perm.SUPPORT_MANAGE,
         }
     ),
     Role.BILLING_ADMIN: frozenset(
         _EVERYONE | {Perm.BILLING_READ, Perm.BILLING_MANAGE, Perm.PRICING_READ}
     ),
     Role.USER_MANAGEMENT_ADMIN: frozenset(
-        _EVERYONE | {Perm.USERS_READ, Perm.USERS_MANAGE, Perm.CUSTOMERS_READ,
-                     Perm.CUSTOMERS_MANAGE}
+        _EVERYONE | {Perm.USERS_READ, Perm.USERS_MANAGE, Perm.CUSTOMERS_READ, Perm.CUSTOMERS_MANAGE}
     ),
     Role.ACCOUNT_ADMIN: frozenset(
         _EVERYONE | {Perm.USERS_READ, Perm.USERS_MANAGE, Perm.PROFILES_MANAGE}
@@ -87,8 +112,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.PROGRAM_ADMIN: frozenset(
         _EVERYONE
         | {
-            Perm.PROGRAM_ADMIN, Perm.USERS_READ, Perm.USERS_MANAGE, Perm.AUDIT_READ,
-            Perm.CUSTOMERS_READ, Perm.SUBSCRIPTIONS_READ, Perm.BILLING_READ,
+            Perm.PROGRAM_ADMIN,
+            Perm.USERS_READ,
+            Perm.USERS_MANAGE,
+            Perm.AUDIT_READ,
+            Perm.CUSTOMERS_READ,
+            Perm.SUBSCRIPTIONS_READ,
+            Perm.BILLING_READ,
             Perm.PRICING_READ,
         }
     ),
@@ -101,8 +131,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
 TIER_DENIED: dict[Tier, frozenset[Perm]] = {
     Tier.INDIRECT_RESELLER: frozenset(
         {
-            Perm.ORDERS_MANAGE, Perm.SUBSCRIPTIONS_READ, Perm.SUBSCRIPTIONS_MANAGE,
-            Perm.PRICING_READ, Perm.CUSTOMERS_MANAGE, Perm.BILLING_MANAGE,
+            Perm.ORDERS_MANAGE,
+            Perm.SUBSCRIPTIONS_READ,
+            Perm.SUBSCRIPTIONS_MANAGE,
+            Perm.PRICING_READ,
+            Perm.CUSTOMERS_MANAGE,
+            Perm.BILLING_MANAGE,
         }
     ),
 }

@@ -53,7 +53,10 @@ def system_actor(session: Session, *, vendor_name: str = VENDOR_NAME_DEFAULT) ->
     vendor = vendor_organization(session)
     if vendor is None:
         vendor = Organization(
-            id=new_id(), name=vendor_name, tier=Tier.VENDOR.value, country=None,
+            id=new_id(),
+            name=vendor_name,
+            tier=Tier.VENDOR.value,
+            country=None,
             created_at=clock.now(),
         )
         session.add(vendor)
@@ -97,7 +100,11 @@ def create_organization(
     session.add(org)
     session.flush()
     audit.record(
-        session, actor, "create_organization", "organization", resource_id=org.id,
+        session,
+        actor,
+        "create_organization",
+        "organization",
+        resource_id=org.id,
         new={"id": str(org.id), "name": org.name, "tier": org.tier, "country": org.country},
     )
     return org
@@ -152,15 +159,17 @@ def create_user(
     session.add_all(UserRole(user_id=user.id, role=role.value) for role in role_set)
     session.flush()
     audit.record(
-        session, actor, "create_partner_user", "partner_user", resource_id=user.id,
+        session,
+        actor,
+        "create_partner_user",
+        "partner_user",
+        resource_id=user.id,
         new={"id": str(user.id), "email": user.email, "roles": [r.value for r in role_set]},
     )
     return user
 
 
-def set_roles(
-    session: Session, actor: Actor, user_id: uuid.UUID, roles: Iterable[Role]
-) -> User:
+def set_roles(session: Session, actor: Actor, user_id: uuid.UUID, roles: Iterable[Role]) -> User:
     user = queries.get_visible_user(session, actor, user_id)
     _ensure_manages(actor, user.organization_id)
     org = session.get(Organization, user.organization_id)
@@ -176,8 +185,13 @@ def set_roles(
     session.add_all(UserRole(user_id=user.id, role=role.value) for role in new_roles)
     session.flush()
     audit.record(
-        session, actor, "update_partner_user", "partner_user", resource_id=user.id,
-        old={"roles": old_roles}, new={"roles": [r.value for r in new_roles]},
+        session,
+        actor,
+        "update_partner_user",
+        "partner_user",
+        resource_id=user.id,
+        old={"roles": old_roles},
+        new={"roles": [r.value for r in new_roles]},
     )
     return user
 
@@ -192,8 +206,13 @@ def set_active(session: Session, actor: Actor, user_id: uuid.UUID, *, active: bo
     if user.is_active != active:
         user.is_active = active
         audit.record(
-            session, actor, "update_partner_user", "partner_user", resource_id=user.id,
-            old={"isActive": not active}, new={"isActive": active},
+            session,
+            actor,
+            "update_partner_user",
+            "partner_user",
+            resource_id=user.id,
+            old={"isActive": not active},
+            new={"isActive": active},
         )
     return user
 
@@ -207,6 +226,5 @@ def set_password(session: Session, actor: Actor, user_id: uuid.UUID, password: s
             rules.ensure_can_grant(actor.roles, map(Role, queries.roles_of(session, user.id)))
     rules.ensure_password_strength(password)
     user.password_hash = hash_password(password)
-    audit.record(session, actor, "reset_partner_user_password", "partner_user",
-                 resource_id=user.id)
+    audit.record(session, actor, "reset_partner_user_password", "partner_user", resource_id=user.id)
     return user

@@ -21,7 +21,9 @@ class Settings(BaseSettings):
         default=False, description="Expose GET/PUT /v1/program/test/clock to move 'now'."
     )
     throttle_per_minute: int = Field(
-        default=500, ge=1, description="Requests per minute per tenant (PC:developer/*-resources.md)."
+        default=500,
+        ge=1,
+        description="Requests per minute per tenant (PC:developer/*-resources.md).",
     )
     throttle_storage_uri: str = Field(
         default="memory://", description="Storage for throttling counters (limits library URI)."

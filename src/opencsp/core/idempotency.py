@@ -45,8 +45,14 @@ def claim(session: Session, request_id: str, principal: str, fp: str) -> Idempot
     """Insert the key before the work runs. A concurrent request with the same key waits
     on the unique key and then fails, so only one of them does the work."""
     row = IdempotencyRecord(
-        request_id=request_id, principal=principal, fingerprint=fp, status_code=0,
-        content_type=None, location=None, body=b"", created_at=clock.now(),
+        request_id=request_id,
+        principal=principal,
+        fingerprint=fp,
+        status_code=0,
+        content_type=None,
+        location=None,
+        body=b"",
+        created_at=clock.now(),
     )
     session.add(row)
     session.flush()

@@ -170,8 +170,13 @@ class Money:
 
     def format(self, locale: str = "en_US") -> str:
         """Rounded and formatted for a locale, e.g. ``₩1,200`` or ``US$12.50`` in ko_KR."""
-        return str(format_currency(round_amount(self.amount, self.currency), self.currency.code,
-                                   locale=locale.replace("-", "_")))
+        return str(
+            format_currency(
+                round_amount(self.amount, self.currency),
+                self.currency.code,
+                locale=locale.replace("-", "_"),
+            )
+        )
 
     def __str__(self) -> str:
         return f"{round_amount(self.amount, self.currency)} {self.currency.code}"

@@ -66,9 +66,7 @@ def check_size(size: int | None, *, default: int, maximum: int) -> int:
     return size
 
 
-def paginate(
-    session: Session, stmt: Select[Any], *, size: int, token: str | None
-) -> Page[Any]:
+def paginate(session: Session, stmt: Select[Any], *, size: int, token: str | None) -> Page[Any]:
     """Run an ordered statement one page at a time. ``stmt`` must have a total order
     (end its ORDER BY with a unique column) so pages neither skip nor repeat rows."""
     offset = 0

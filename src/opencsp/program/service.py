@@ -23,7 +23,11 @@ def move_test_clock(session: Session, actor: Actor, instant: datetime) -> dateti
     before = clock.now()
     moved = clock.set_test_clock(session, instant)
     audit.record(
-        session, actor, "update_test_clock", "test_clock",
-        old={"now": before.isoformat()}, new={"now": moved.isoformat()},
+        session,
+        actor,
+        "update_test_clock",
+        "test_clock",
+        old={"now": before.isoformat()},
+        new={"now": moved.isoformat()},
     )
     return moved

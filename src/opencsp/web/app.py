@@ -11,9 +11,9 @@ from opencsp import __version__
 from opencsp.audit.routes import router as audit_router
 from opencsp.auth.routes import router as auth_router
 from opencsp.core.config import settings
+from opencsp.program.routes import test_clock_router
 from opencsp.web import errors
 from opencsp.web.middleware import RequestContextMiddleware, UnitOfWorkMiddleware
-from opencsp.program.routes import test_clock_router
 
 
 def api_router() -> APIRouter:

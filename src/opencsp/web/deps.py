@@ -52,8 +52,11 @@ def bearer_token(request: Request) -> str:
 def current_actor(request: Request, session: SessionDep) -> Actor:
     actor = credentials.authenticate_token(session, bearer_token(request))
     cfg = settings()
-    throttle(str(actor.organization_id), per_minute=cfg.throttle_per_minute,
-             storage_uri=cfg.throttle_storage_uri)
+    throttle(
+        str(actor.organization_id),
+        per_minute=cfg.throttle_per_minute,
+        storage_uri=cfg.throttle_storage_uri,
+    )
     request.state.actor = actor
     return actor
 

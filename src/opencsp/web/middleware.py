@@ -59,9 +59,14 @@ def _header(scope: Scope, name: bytes) -> str | None:
 def _json_message(status: int, body: dict[str, Any]) -> list[Message]:
     payload = json.dumps(body).encode()
     return [
-        {"type": "http.response.start", "status": status, "headers": [
-            (b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
-        ]},
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+            ],
+        },
         {"type": "http.response.body", "body": payload},
     ]
 
@@ -85,7 +90,8 @@ class RequestContextMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [
-                    h for h in message.get("headers", [])
+                    h
+                    for h in message.get("headers", [])
                     if h[0].lower() not in (CORRELATION_ID, REQUEST_ID)
                 ]
                 headers.append((b"ms-correlationid", correlation.encode("latin-1")))
@@ -197,9 +203,7 @@ class UnitOfWorkMiddleware:
                 await send(message)
             return
         try:
-            record = await to_thread.run_sync(
-                idempotency.claim, session, request_id, principal, fp
-            )
+            record = await to_thread.run_sync(idempotency.claim, session, request_id, principal, fp)
         except IntegrityError:  # a concurrent twin claimed it first and has committed
             await to_thread.run_sync(session.rollback)
             replay = await self._replay(session, request_id, principal, fp)
@@ -226,7 +230,10 @@ class UnitOfWorkMiddleware:
             return None
         if found.principal != principal or found.fingerprint != fp:
             return _conflict(request_id)
-        headers = [(b"content-length", str(len(found.body)).encode()), (b"x-idempotent-replay", b"true")]
+        headers = [
+            (b"content-length", str(len(found.body)).encode()),
+            (b"x-idempotent-replay", b"true"),
+        ]
         if found.content_type:
             headers.append((b"content-type", found.content_type.encode("latin-1")))
         if found.location:
@@ -237,7 +244,12 @@ class UnitOfWorkMiddleware:
         ]
 
     async def _store_failure(
-        self, session: Session, request_id: str, principal: str, fp: str, status: int,
+        self,
+        session: Session,
+        request_id: str,
+        principal: str,
+        fp: str,
+        status: int,
         messages: list[Message],
     ) -> None:
         """A business failure is remembered too, so a retry gets the same answer."""
@@ -266,7 +278,9 @@ def _store(record: idempotency.IdempotencyRecord, status: int, messages: list[Me
     location = headers.get(b"location")
     record.content_type = content_type.decode("latin-1") if content_type else None
     record.location = location.decode("latin-1") if location else None
-    record.body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+    record.body = b"".join(
+        m.get("body", b"") for m in messages if m["type"] == "http.response.body"
+    )
 
 
 async def _read_body(receive: Receive) -> bytes:
