@@ -1,0 +1,1 @@
+"""The ``opencsp`` command line: a root Typer app that mounts each domain's ``cli.py``."""
