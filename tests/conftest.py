@@ -123,9 +123,16 @@ def configure(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
 
 
 @pytest.fixture()
-def make_app(connection: Connection) -> Callable[[], FastAPI]:
+def make_app(
+    connection: Connection, session: Session, configure: Callable[..., None]
+) -> Callable[[], FastAPI]:
+    """Apps under test run on the test's transaction and on the test clock, held at NOW,
+    so the server's "now" is the test's "now" whatever day the suite runs."""
     from opencsp.web.app import create_app
 
+    configure(test_clock=True)
+    clock.set_test_clock(session, NOW)
+    session.flush()
     return lambda: create_app(bind=connection)
 
 

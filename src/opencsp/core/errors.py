@@ -33,14 +33,14 @@ class Unauthenticated(DomainError):
     """No usable credentials (401; PC:developer/error-codes.md 800001)."""
 
     status = 401
-    code = 800001
+    code: ClassVar[int | str] = 800001
     description = "Partner Token missing in request context"
 
 
 class InvalidCredentials(Unauthenticated):
     """Credentials were given but are wrong, expired or revoked (401; PC code 400)."""
 
-    code = 400
+    code: ClassVar[int | str] = 400
     description = "Access denied"
 
 
@@ -48,7 +48,7 @@ class PermissionDenied(DomainError):
     """The actor's roles lack the permission (403; PC:developer/error-codes.md 900150)."""
 
     status = 403
-    code = 900150
+    code: ClassVar[int | str] = 900150
     description = "The supplied role doesn't have the rights to perform the requested operation"
 
 
@@ -56,20 +56,20 @@ class NotFound(DomainError):
     """Absent, or not visible to this actor: the two are indistinguishable by design (404)."""
 
     status = 404
-    code = 1000
+    code: ClassVar[int | str] = 1000
     description = "Not found"
 
 
 class Conflict(DomainError):
     status = 409
-    code = "Conflict"
+    code: ClassVar[int | str] = "Conflict"
     description = "The request conflicts with the current state of the resource"
 
 
 class EtagMismatch(InvalidInput):
     """``If-Match`` carried a stale ETag (PC:developer/error-codes.md 2055)."""
 
-    code = 2055
+    code: ClassVar[int | str] = 2055
     description = "Etag is no longer valid"
 
 
@@ -77,7 +77,7 @@ class Throttled(DomainError):
     """Per-tenant rate limit (PC:developer/api-throttling-guidance.md)."""
 
     status = 429
-    code = 429
+    code: ClassVar[int | str] = 429
     description = "Rate limit is exceeded. Try again in {retry_after} seconds."
 
     def __init__(self, retry_after: int) -> None:
@@ -89,5 +89,5 @@ class Unexpected(DomainError):
     """Anything we did not foresee; the client sees this and never a stack trace."""
 
     status = 500
-    code = 800003
+    code: ClassVar[int | str] = 800003
     description = "Unexpected service error"

@@ -7,6 +7,9 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+
+from opencsp.core.db import default_engine
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -27,3 +30,9 @@ def upgrade(connection: Any = None, revision: str = "head") -> None:
 
 def revision(message: str, *, autogenerate: bool = True) -> None:
     command.revision(alembic_config(), message=message, autogenerate=autogenerate)
+
+
+def current() -> str | None:
+    """The revision the configured database is at (None when empty)."""
+    with default_engine().connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()

@@ -11,6 +11,7 @@ from opencsp import __version__
 from opencsp.audit.routes import router as audit_router
 from opencsp.auth.routes import router as auth_router
 from opencsp.core.config import settings
+from opencsp.markets.routes import router as markets_router
 from opencsp.program.routes import test_clock_router
 from opencsp.web import errors
 from opencsp.web.middleware import RequestContextMiddleware, UnitOfWorkMiddleware
@@ -20,6 +21,7 @@ def api_router() -> APIRouter:
     api = APIRouter(prefix="/v1")
     api.include_router(auth_router)
     api.include_router(audit_router)
+    api.include_router(markets_router)
     if settings().test_clock:
         api.include_router(test_clock_router)
     return api

@@ -92,9 +92,10 @@ class RequestContextMiddleware:
                 headers = [
                     h
                     for h in message.get("headers", [])
-                    if h[0].lower() not in (CORRELATION_ID, REQUEST_ID)
+                    if h[0].lower() not in (CORRELATION_ID, REQUEST_ID, LOCALE)
                 ]
                 headers.append((b"ms-correlationid", correlation.encode("latin-1")))
+                headers.append((b"x-locale", locale.encode("latin-1")))
                 if request_id:
                     headers.append((b"ms-requestid", request_id.encode("latin-1")))
                 message["headers"] = headers

@@ -1,0 +1,109 @@
+"""Load the demo once and write ``demo-credentials.json``.
+
+Loading is idempotent: the demo is recognized by its vendor, so a second run loads
+nothing. Tokens and passwords are stored hashed and cannot be read back, so if the
+credentials file is missing on a later run, fresh ones are issued for the demo users."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from opencsp.auth import credentials, queries, service
+from opencsp.core import migrate
+from opencsp.core.actor import Actor
+from opencsp.core.ids import new_secret
+from opencsp.core.uow import unit_of_work
+from opencsp.demo.parties import PARTNERS, VENDOR, DemoOrganization
+
+CREDENTIALS_FILE = "demo-credentials.json"
+
+
+@dataclass
+class Prepared:
+    credentials_file: Path
+    loaded: bool
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        verb = "loaded" if self.loaded else "already loaded"
+        orgs = len({r["organizationId"] for r in self.rows})
+        return f"demo {verb}: {orgs} organizations, {len(self.rows)} users"
+
+
+def _password() -> str:
+    return "demo-" + new_secret(9)
+
+
+def _credential(org_id: Any, org: DemoOrganization, email: str, role: str) -> dict[str, Any]:
+    return {
+        "organizationId": str(org_id),
+        "organizationName": org.name,
+        "tier": org.tier.value,
+        "userEmail": email,
+        "role": role,
+        "apiToken": "",
+        "password": "",
+    }
+
+
+def _load_parties(session: Session, system: Actor) -> None:
+    for org in (VENDOR, *PARTNERS):
+        if org is VENDOR:
+            org_id = system.organization_id
+            vendor = service.vendor_organization(session)
+            assert vendor is not None
+            vendor.name, vendor.country = VENDOR.name, VENDOR.country
+        else:
+            org_id = service.create_organization(
+                session, system, name=org.name, tier=org.tier, country=org.country
+            ).id
+        for user in org.users:
+            service.create_user(
+                session,
+                system,
+                organization_id=org_id,
+                email=user.email,
+                display_name=user.name,
+                roles=[user.role],
+                locale=user.locale,
+            )
+
+
+def _issue(session: Session, system: Actor) -> list[dict[str, Any]]:
+    """Give every demo user a new password and API token, for the credentials file."""
+    rows = []
+    for org in (VENDOR, *PARTNERS):
+        for demo_user in org.users:
+            user = queries.user_by_email(session, demo_user.email)
+            assert user is not None, demo_user.email
+            password = _password()
+            service.set_password(session, system, user.id, password)
+            token = credentials.create_token(session, system, user.id, "demo").secret
+            row = _credential(user.organization_id, org, user.email, demo_user.role.value)
+            row.update(apiToken=token, password=password)
+            rows.append(row)
+    return rows
+
+
+def prepare(data_dir: Path) -> Prepared:
+    """Migrate the configured database, load the demo if absent, write the credentials."""
+    migrate.upgrade()
+    target = data_dir / CREDENTIALS_FILE
+    issued: list[dict[str, Any]] | None = None
+    with unit_of_work() as session:
+        fresh = service.vendor_organization(session) is None
+        system = service.system_actor(session, vendor_name=VENDOR.name)
+        if fresh:
+            _load_parties(session, system)
+        if fresh or not target.exists():
+            issued = _issue(session, system)
+    if issued is not None:  # written only once the credentials are committed
+        target.write_text(json.dumps(issued, indent=2) + "\n", encoding="utf-8")
+        target.chmod(0o600)
+    rows = issued if issued is not None else json.loads(target.read_text(encoding="utf-8"))
+    return Prepared(credentials_file=target, loaded=fresh, rows=rows)

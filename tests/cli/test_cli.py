@@ -1,0 +1,137 @@
+"""The ``opencsp`` command line against a real database."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from opencsp.cli.main import app
+from opencsp.core.config import settings
+from opencsp.core.db import build_engine
+from opencsp.web.app import create_app
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def cli_env(live_database, monkeypatch):
+    monkeypatch.setenv("OPENCSP_DATABASE_URL", live_database)
+    settings.cache_clear()
+    yield live_database
+    settings.cache_clear()
+
+
+def test_help_lists_every_command_without_loading_the_app():
+    code = (
+        "import sys; from opencsp.cli.main import run; sys.argv=['opencsp','--help']\n"
+        "try:\n    run()\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('sqlalchemy', 'fastapi', 'opencsp.web') if m in sys.modules]\n"
+        "print('HEAVY', heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    for name in ("db", "serve", "demo", "users", "tokens", "jobs"):
+        assert f"  {name} " in out.stdout
+    assert "HEAVY []" in out.stdout
+
+
+def test_users_and_tokens_from_the_cli_work_on_the_api(cli_env):
+    r = runner.invoke(
+        app,
+        [
+            "users",
+            "create",
+            "--email",
+            "Ops@Vendor.test",
+            "--role",
+            "Program admin",
+            "--password",
+            "a long enough password",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["tokens", "create", "--email", "ops@vendor.test", "--name", "ci"])
+    assert r.exit_code == 0, r.output
+    token = r.output.strip().splitlines()[-1]
+    assert token.startswith("ocsp_")
+    engine = build_engine(cli_env)
+    with TestClient(create_app(bind=engine)) as c:
+        me = c.get("/v1/users/me", headers={"Authorization": f"Bearer {token}"})
+    engine.dispose()
+    assert me.status_code == 200
+    assert me.json()["roles"] == ["program_admin"]
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["users", "create", "--email", "x@y.test", "--role", "nope", "--no-password"], 2),
+        (["users", "create", "--email", "bad", "--role", "program_admin", "--no-password"], 2),
+        (["users", "create", "--email", "x@y.test", "--role", "global_admin", "--no-password"], 2),
+        (["tokens", "create", "--email", "ghost@y.test"], 3),
+        (["jobs", "run", "no.such.job"], 2),
+    ],
+)
+def test_errors_exit_non_zero_with_a_message(cli_env, args, code):
+    r = runner.invoke(app, args)
+    assert r.exit_code == code, r.output
+    assert r.output.strip()
+
+
+def test_db_upgrade_and_current(cli_env):
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    r = runner.invoke(app, ["db", "current"])
+    assert r.exit_code == 0
+    assert r.output.strip() not in ("", "(empty)")
+
+
+def test_jobs_list_and_run(cli_env):
+    r = runner.invoke(app, ["jobs", "list"])
+    assert "audit.purge" in r.output
+    first = runner.invoke(app, ["jobs", "run", "sessions.purge"])
+    assert first.exit_code == 0 and "removed" in first.output
+
+
+def test_demo_loads_once_and_writes_usable_credentials(tmp_path, monkeypatch):
+    monkeypatch.delenv("OPENCSP_DATABASE_URL", raising=False)
+    monkeypatch.setenv("OPENCSP_DATA_DIR", str(tmp_path))  # restored after the demo moves it
+    r = runner.invoke(app, ["demo", "--data-dir", str(tmp_path), "--load-only"])
+    assert r.exit_code == 0, r.output
+    creds = json.loads((tmp_path / "demo-credentials.json").read_text())
+    keys = {
+        "organizationId",
+        "organizationName",
+        "tier",
+        "userEmail",
+        "role",
+        "apiToken",
+        "password",
+    }
+    assert all(set(c) == keys for c in creds)
+    tiers = [c["tier"] for c in creds]
+    orgs = {(c["organizationId"], c["tier"]) for c in creds}
+    assert {t for _, t in orgs} == {
+        "vendor",
+        "direct_bill",
+        "indirect_provider",
+        "indirect_reseller",
+    }
+    assert sum(1 for _, t in orgs if t == "indirect_provider") == 2
+    assert sum(1 for _, t in orgs if t == "indirect_reseller") == 4
+    assert sum(1 for _, t in orgs if t == "direct_bill") == 2
+    assert len({c["role"] for c in creds}) >= 5 and "vendor" in tiers
+    again = runner.invoke(app, ["demo", "--data-dir", str(tmp_path), "--load-only"])
+    assert again.exit_code == 0 and "already loaded" in again.output
+    assert json.loads((tmp_path / "demo-credentials.json").read_text()) == creds
+    engine = build_engine(f"sqlite:///{tmp_path / 'opencsp.db'}")
+    with TestClient(create_app(bind=engine)) as c:
+        for cred in creds:
+            me = c.get("/v1/users/me", headers={"Authorization": f"Bearer {cred['apiToken']}"})
+            assert me.status_code == 200
+            assert me.json()["organizationId"] == cred["organizationId"]
+    engine.dispose()
+    settings.cache_clear()
