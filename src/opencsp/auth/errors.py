@@ -12,7 +12,7 @@ class UnknownRole(InvalidInput):
 
 class RoleNotAllowedForTier(InvalidInput):
     code = "RoleNotAllowedForTier"
-    description = "The role {role} is not available to a {tier} organization"
+    description = "The role {role} is not available to organizations of tier {tier}"
 
 
 class RoleRequiresGlobalAdmin(PermissionDenied):

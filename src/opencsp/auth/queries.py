@@ -43,6 +43,16 @@ def list_users(session: Session, actor: Actor) -> Sequence[User]:
     return session.scalars(visible(actor).order_by(User.email, User.id)).all()
 
 
+def list_organization_users(
+    session: Session, actor: Actor, organization_id: uuid.UUID
+) -> Sequence[User]:
+    """The users of one organization, as far as the actor may see them (the console's
+    user management works inside one's own organization, even for the vendor)."""
+    return session.scalars(
+        visible(actor).where(User.organization_id == organization_id).order_by(User.email, User.id)
+    ).all()
+
+
 def roles_of(session: Session, user_id: uuid.UUID) -> list[str]:
     return sorted(session.scalars(select(UserRole.role).where(UserRole.user_id == user_id)))
 

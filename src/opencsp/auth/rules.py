@@ -3,7 +3,8 @@
 Partner roles and their permissions follow PC:permissions-overview.md (rules.md §8); the
 vendor's roles are opencsp's own. A tier can also take permissions away: an indirect
 reseller cannot buy, see subscriptions or price lists, or create customers
-(PC:transition-direct-to-indirect.md, rules.md §1.4)."""
+(PC:transition-direct-to-indirect.md, rules.md §1.4), nor attest a customer's acceptance
+of the MCA, which its provider does (PC:confirm-customer-agreement.md, rules.md §5.2)."""
 
 from __future__ import annotations
 
@@ -137,6 +138,7 @@ TIER_DENIED: dict[Tier, frozenset[Perm]] = {
             Perm.PRICING_READ,
             Perm.CUSTOMERS_MANAGE,
             Perm.BILLING_MANAGE,
+            Perm.CUSTOMER_AGREEMENT_ATTEST,
         }
     ),
 }
@@ -190,7 +192,7 @@ def permissions_for(tier: Tier, roles: Iterable[str]) -> frozenset[Perm]:
 def normalize_email(value: str) -> str:
     email = value.strip().lower()
     local, _, domain = email.partition("@")
-    if not local or "." not in domain or domain.startswith(".") or domain.endswith("."):
+    if not local or "." not in domain or "" in domain.split("."):  # no empty label: a..b
         raise InvalidEmail(email=value)
     if any(ch.isspace() for ch in email) or email.count("@") != 1 or len(email) > 320:
         raise InvalidEmail(email=value)

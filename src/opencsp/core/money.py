@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel.numbers import format_currency, get_currency_precision, is_currency
 
 from opencsp.core.errors import InvalidInput
+
+# ISO 4217 codes that are not money anyone is invoiced in: precious metals, IMF units,
+# the testing code and "no currency".
+NOT_MONEY = frozenset(
+    {"XAG", "XAU", "XPD", "XPT", "XBA", "XBB", "XBC", "XBD", "XDR", "XSU", "XTS", "XUA", "XXX"}
+)
 
 
 @lru_cache(maxsize=512)
@@ -28,7 +34,12 @@ class Currency:
     code: str
 
     def __post_init__(self) -> None:
-        if len(self.code) != 3 or not self.code.isupper() or not is_currency(self.code):
+        if (
+            len(self.code) != 3
+            or not self.code.isupper()
+            or not is_currency(self.code)
+            or self.code in NOT_MONEY
+        ):
             raise UnknownCurrency(self.code)
 
     @classmethod
@@ -66,13 +77,19 @@ class CurrencyMismatch(InvalidInput):
 
 def round_amount(amount: Decimal, currency: Currency) -> Decimal:
     """The one rounding policy: half-up to the currency's minor unit."""
-    return amount.quantize(currency.quantum, rounding=ROUND_HALF_UP)
+    try:
+        return amount.quantize(currency.quantum, rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:  # more digits than the decimal context holds
+        raise InvalidInput(description="Amount is out of range") from exc
 
 
 def _decimal(value: Decimal | int | str) -> Decimal:
     if isinstance(value, float):  # defensive: floats never carry money
         raise TypeError("money amounts are never floats")
-    result = value if isinstance(value, Decimal) else Decimal(value)
+    try:
+        result = value if isinstance(value, Decimal) else Decimal(value)
+    except InvalidOperation as exc:  # e.g. "abc" or "1,50" from a form or a command line
+        raise InvalidInput(description="Amount must be a number") from exc
     if not result.is_finite():
         raise InvalidInput(description="Amount must be a finite number")
     return result
@@ -100,7 +117,11 @@ class Money:
     @classmethod
     def from_minor(cls, minor: int, currency: str | Currency) -> Money:
         cur = currency if isinstance(currency, Currency) else Currency.of(currency)
-        return cls(Decimal(minor).scaleb(-cur.minor_units), cur)
+        units = _decimal(minor)
+        if units != units.to_integral_value():
+            raise InvalidInput(description="Minor units must be a whole number")
+        # built from the digits, not scaleb(), which rounds to the context's 28 digits
+        return cls(Decimal(f"{int(units)}E-{cur.minor_units}"), cur)
 
     def to_minor(self) -> int:
         """Integer minor units after rounding: what is stored."""

@@ -23,6 +23,7 @@ from opencsp.core.http import Collection, Link, LinkHeader, Links
 T = TypeVar("T")
 
 CONTINUATION_HEADER = "MS-ContinuationToken"
+_MAX_OFFSET = 2**63 - 1
 
 
 class InvalidContinuationToken(InvalidInput):
@@ -72,7 +73,8 @@ def paginate(session: Session, stmt: Select[Any], *, size: int, token: str | Non
     offset = 0
     if token:
         offset = decode_token(token).get("o", -1)
-        if not isinstance(offset, int) or offset < 0:
+        # a forged token could carry a bool or an offset past what SQL's bigint can hold
+        if type(offset) is not int or not 0 <= offset <= _MAX_OFFSET:
             raise InvalidContinuationToken()
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     rows = list(session.scalars(stmt.offset(offset).limit(size)))
