@@ -6,13 +6,17 @@ from opencsp.auth.models import ApiToken, ConsoleSession, Organization, User, Us
 from opencsp.core.clock import TestClockRow
 from opencsp.core.db import Base
 from opencsp.core.idempotency import IdempotencyRecord
+from opencsp.markets.models import Country, CountryCurrency, Market
 
 __all__ = [
     "ApiToken",
     "AuditRecord",
     "Base",
     "ConsoleSession",
+    "Country",
+    "CountryCurrency",
     "IdempotencyRecord",
+    "Market",
     "Organization",
     "TestClockRow",
     "User",

@@ -135,3 +135,14 @@ def test_demo_loads_once_and_writes_usable_credentials(tmp_path, monkeypatch):
             assert me.json()["organizationId"] == cred["organizationId"]
     engine.dispose()
     settings.cache_clear()
+
+
+def test_markets_from_the_cli(cli_env):
+    listed = runner.invoke(app, ["markets", "list"])
+    assert listed.exit_code == 0
+    assert "europe" in listed.output and "korea-republic-of" in listed.output
+    brazil = runner.invoke(app, ["markets", "for", "br"])
+    assert brazil.exit_code == 0
+    assert "brazil" in brazil.output and "BRL, USD" in brazil.output
+    assert runner.invoke(app, ["markets", "for", "zz"]).exit_code == 3
+    assert runner.invoke(app, ["markets", "for", "usa"]).exit_code == 2

@@ -12,9 +12,9 @@ from sqlalchemy import Select, func, select
 from opencsp.audit.errors import InvalidAuditFilter
 from opencsp.audit.models import AuditRecord
 from opencsp.audit.rules import Window
-from opencsp.auth.visibility import owned_by
 from opencsp.core.actor import Actor
 from opencsp.core.ids import parse_guid
+from opencsp.core.visibility import owned_by
 
 _OPERATORS = {"companyname": "substring", "customerid": "equals", "resourcetype": "equals"}
 

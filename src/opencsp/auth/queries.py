@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from opencsp.auth.errors import OrganizationNotFound, TokenNotFound, UserNotFound
 from opencsp.auth.models import ApiToken, Organization, User, UserRole
-from opencsp.auth.visibility import owned_by
 from opencsp.core.actor import Actor
+from opencsp.core.visibility import owned_by
 
 
 def visible(actor: Actor) -> Select[User]:

@@ -34,6 +34,19 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=12, ge=1, description="Console session lifetime.")
     cookie_secure: bool = Field(default=False, description="Send console cookies over HTTPS only.")
     sqlite_busy_timeout_ms: int = Field(default=15_000, ge=0)
+    # fmt: off
+    registration_number_countries: tuple[str, ...] = Field(
+        default=(
+            "AM", "AZ", "BY", "BR", "HU", "IN", "IQ", "KZ", "KG", "MD", "MM", "PL",
+            "RU", "SA", "ZA", "SS", "TJ", "TH", "TR", "UA", "AE", "UZ", "VE", "VN",
+        ),
+        description=(
+            "ISO codes where an organization registration id is mandatory [uncertain]: "
+            "the 24 of PC:enrolling-in-the-csp-program.md (rules.md §3.3); "
+            "PC:developer/error-codes.md 600049 lists only 12."
+        ),
+    )
+    # fmt: on
 
     @property
     def effective_database_url(self) -> str:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 from opencsp import __version__
 from opencsp.audit.routes import router as audit_router
 from opencsp.auth.routes import router as auth_router
+from opencsp.console.routes import install as install_console
 from opencsp.core.config import settings
 from opencsp.markets.routes import router as markets_router
 from opencsp.program.routes import test_clock_router
@@ -40,6 +41,7 @@ def create_app(*, bind: Any = None) -> FastAPI:
     )
     errors.install(app)
     app.include_router(api_router())
+    install_console(app)
     app.add_middleware(UnitOfWorkMiddleware, bind=bind)
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -1,0 +1,108 @@
+"""Reads of markets, countries and currencies — the look-ups later domains call.
+
+Markets are program-wide public reference data: every authenticated actor may read them
+(``Perm.MARKETS_READ``, declared on the routes), so there is no per-actor visibility and
+these functions take no actor. Country codes are read case-insensitively; a malformed
+code is invalid input (400), a code no market covers is not found (404)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, selectinload
+
+from opencsp.core.config import settings
+from opencsp.markets import rules, validation
+from opencsp.markets.errors import MarketNotFound
+from opencsp.markets.models import Country, Market
+from opencsp.markets.rules import OperationsCenter
+from opencsp.markets.validation import CountryInformation
+
+
+def _markets() -> Select[Market]:
+    return select(Market).options(selectinload(Market.countries).selectinload(Country.currencies))
+
+
+def list_markets(session: Session) -> Sequence[Market]:
+    """Every market with its countries and their currencies, by name."""
+    return session.scalars(_markets().order_by(Market.name, Market.id)).all()
+
+
+def get_market(session: Session, market_id: str) -> Market:
+    """A market by its slug id, read case-insensitively (``Europe`` = ``europe``)."""
+    key = market_id.strip().lower()
+    market = session.scalar(_markets().where(Market.id == key))
+    if market is None:
+        raise MarketNotFound(market_id=market_id)
+    return market
+
+
+def get_country(session: Session, country_code: str) -> Country:
+    """A CSP country or region with its market and currencies loaded."""
+    code = rules.normalize_country_code(country_code)
+    country = session.scalar(
+        select(Country)
+        .where(Country.code == code)
+        .options(selectinload(Country.market), selectinload(Country.currencies))
+    )
+    if country is None:
+        raise rules.not_covered(code, is_country=validation.is_country(code))
+    return country
+
+
+def market_for(session: Session, country_code: str) -> Market:
+    """The market of a country: a partner's market is decided by its location, a
+    customer's by the country on its tenant (PC:regional-authorization-overview.md).
+    Loaded with its countries and their currencies."""
+    code = rules.normalize_country_code(country_code)
+    market = session.scalar(
+        _markets().join(Country, Country.market_id == Market.id).where(Country.code == code)
+    )
+    if market is None:
+        raise rules.not_covered(code, is_country=validation.is_country(code))
+    return market
+
+
+def currencies_for_country(session: Session, country_code: str) -> tuple[str, ...]:
+    """The currencies a country is sold in, by code; empty for a country the source gives
+    none (Vatican City). Brazil has two — which offers each applies to is on
+    ``country_currencies.applies_to`` (PC:regional-authorization-overview.md)."""
+    return tuple(c.currency for c in get_country(session, country_code).currencies)
+
+
+def currencies_for_market(session: Session, market_id: str) -> tuple[str, ...]:
+    """The distinct currencies of a market's countries (Europe: the six currencies of
+    European new-commerce price lists, PC:pricing-and-offers.md)."""
+    market = get_market(session, market_id)
+    return rules.market_currencies(
+        currency.currency for country in market.countries for currency in country.currencies
+    )
+
+
+def same_market(session: Session, a_country: str, b_country: str) -> bool:
+    """Whether two countries are in the same market (a partner sells only in the market of
+    its location, PC:regional-authorization-overview.md). Either code being invalid or in
+    no market raises rather than answering False."""
+    codes = [rules.normalize_country_code(a_country), rules.normalize_country_code(b_country)]
+    rows: dict[str, str] = {
+        code: market_id
+        for code, market_id in session.execute(
+            select(Country.code, Country.market_id).where(Country.code.in_(codes))
+        )
+    }
+    for code in codes:
+        if code not in rows:
+            raise rules.not_covered(code, is_country=validation.is_country(code))
+    return rows[codes[0]] == rows[codes[1]]
+
+
+def country_information(session: Session, country_code: str) -> CountryInformation:
+    """Partner Center's validation rules for a CSP country (``validation``); a country
+    outside every market has none (404)."""
+    country = get_country(session, country_code)
+    return validation.country_information(
+        country.code,
+        operations_center=OperationsCenter(country.market.operations_center),
+        registration_countries=settings().registration_number_countries,
+    )
