@@ -6,14 +6,20 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
+from opencsp.audit import rules
 from opencsp.audit.errors import InvalidAuditFilter
 from opencsp.audit.models import AuditRecord
 from opencsp.audit.rules import Window
+from opencsp.core import clock
 from opencsp.core.actor import Actor
+from opencsp.core.config import settings
 from opencsp.core.ids import parse_guid
+from opencsp.core.pagination import Page, check_size, paginate
 from opencsp.core.visibility import owned_by
 
 _OPERATORS = {"companyname": "substring", "customerid": "equals", "resourcetype": "equals"}
@@ -65,3 +71,27 @@ def in_window(actor: Actor, window: Window, flt: AuditFilter | None) -> Select[A
         else:
             stmt = stmt.where(func.lower(AuditRecord.resource_type) == flt.value.lower())
     return stmt.order_by(AuditRecord.operation_date.desc(), AuditRecord.id)
+
+
+def page_of_records(
+    session: Session,
+    actor: Actor,
+    *,
+    start_date: date | None,
+    end_date: date | None,
+    filter_json: str | None,
+    size: int | None,
+    token: str | None,
+) -> Page[AuditRecord]:
+    """One page of the actor's records in the requested window (30 days by default, 90
+    kept — PC:developer/get-a-record-of-partner-center-activity-by-user.md), newest first."""
+    cfg = settings()
+    window = rules.query_window(
+        start_date,
+        end_date,
+        now=clock.now(),
+        default_days=cfg.audit_default_window_days,
+        retention_days=cfg.audit_retention_days,
+    )
+    stmt = in_window(actor, window, parse_filter(filter_json))
+    return paginate(session, stmt, size=check_size(size, default=500, maximum=2000), token=token)

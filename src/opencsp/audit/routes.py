@@ -7,13 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 
-from opencsp.audit import queries, rules
+from opencsp.audit import queries
 from opencsp.audit.schemas import AuditRecordRead
-from opencsp.core import clock
 from opencsp.core.actor import Actor, Perm
-from opencsp.core.config import settings
 from opencsp.core.http import Collection
-from opencsp.core.pagination import CONTINUATION_HEADER, check_size, collection, paginate
+from opencsp.core.pagination import CONTINUATION_HEADER, collection
 from opencsp.web.deps import SessionDep, require
 
 router = APIRouter(tags=["audit"])
@@ -29,17 +27,14 @@ def list_audit_records(
     size: Annotated[int | None, Query()] = None,
     continuation: Annotated[str | None, Header(alias=CONTINUATION_HEADER)] = None,
 ) -> Collection[AuditRecordRead]:
-    cfg = settings()
-    window = rules.query_window(
-        start_date,
-        end_date,
-        now=clock.now(),
-        default_days=cfg.audit_default_window_days,
-        retention_days=cfg.audit_retention_days,
-    )
-    stmt = queries.in_window(actor, window, queries.parse_filter(filter))
-    page = paginate(
-        session, stmt, size=check_size(size, default=500, maximum=2000), token=continuation
+    page = queries.page_of_records(
+        session,
+        actor,
+        start_date=start_date,
+        end_date=end_date,
+        filter_json=filter,
+        size=size,
+        token=continuation,
     )
     items = [AuditRecordRead.model_validate(row) for row in page.items]
     return collection(

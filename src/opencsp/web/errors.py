@@ -1,6 +1,9 @@
 """The one mapping from errors to HTTP responses: ``{code, description, data, source}``
 (reference/csp/error-codes.md) for domain errors, validation errors, unknown routes and
-methods, throttling and anything unexpected. No stack trace ever reaches a client."""
+methods, throttling and anything unexpected. No stack trace ever reaches a client.
+
+A browser asking for a console page (HTML, outside the API, its schema and docs) gets the
+error as a page instead: the console puts its renderer in ``app.state.render_html_error``."""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from opencsp.core.errors import (
@@ -24,6 +28,7 @@ from opencsp.core.errors import (
 
 log = logging.getLogger("opencsp.web")
 SOURCE = "opencsp"
+API_PATHS = ("/v1", "/openapi.json", "/docs")
 
 
 def error_body(code: int | str, description: str, data: list[Any] | None = None) -> dict[str, Any]:
@@ -69,18 +74,28 @@ def _validation_data(exc: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
+async def respond(request: Request, exc: DomainError) -> Response:
+    """The error shape, or a console page for a browser asking for one."""
+    render = getattr(request.app.state, "render_html_error", None)
+    wants_html = "text/html" in request.headers.get("accept", "") or "hx-request" in request.headers
+    if render is None or not wants_html or request.url.path.startswith(API_PATHS):
+        return error_response(exc)
+    page: Response = await run_in_threadpool(render, request, exc)
+    return page
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
-        return error_response(exc)
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        return await respond(request, exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         data = _validation_data(exc)
         first = data[0] if data else {"field": "", "message": "Invalid request input"}
         description = f"Invalid request input: {first['field']}: {first['message']}".rstrip(": ")
-        return error_response(InvalidInput(description=description, data=data))
+        return await respond(request, InvalidInput(description=description, data=data))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return error_response(_http_exception(exc))
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        return await respond(request, _http_exception(exc))

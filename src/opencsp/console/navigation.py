@@ -1,0 +1,54 @@
+"""The console's navigation, shown by permission: each area appears only to actors whose
+roles and tier grant the permission its pages require, so an indirect reseller never sees
+price lists (it cannot see them — rules.md §1.4) and only the vendor sees program areas.
+Each capability adds its area here when its pages exist; nothing is listed before."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from opencsp.console.i18n import N_
+from opencsp.core.actor import Actor, Perm
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    key: str
+    label: str
+    perm: Perm
+    href: str
+    vendor_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    label: str
+    areas: tuple[Area, ...]
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(N_("Overview"), (Area("home", N_("Home"), Perm.PROFILE_READ, "/"),)),
+    Section(N_("Program"), (Area("markets", N_("Markets"), Perm.MARKETS_READ, "/markets"),)),
+    Section(
+        N_("Settings"),
+        (
+            Area("users", N_("Users"), Perm.USERS_READ, "/users"),
+            Area("audit", N_("Audit log"), Perm.AUDIT_READ, "/audit"),
+            Area("tokens", N_("API tokens"), Perm.TOKENS_OWN, "/tokens"),
+        ),
+    ),
+)
+
+
+def is_shown(area: Area, actor: Actor) -> bool:
+    return actor.can(area.perm) and (actor.is_vendor or not area.vendor_only)
+
+
+def menu(actor: Actor) -> list[Section]:
+    """The sections and areas this actor may open; empty sections are left out."""
+    out = []
+    for section in SECTIONS:
+        areas = tuple(a for a in section.areas if is_shown(a, actor))
+        if areas:
+            out.append(Section(section.label, areas))
+    return out

@@ -1,0 +1,30 @@
+"""The console assembled: its pages, its static files, and its answers to errors.
+
+``install(app)`` is all the web edge needs to call: it mounts the pages at ``/`` and the
+static files at ``/static``, sends requests without a session to the login page, and
+hands the web error handler the console's renderer for HTML requests (so ``web/`` never
+renders templates itself)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from opencsp.console.feedback import login_redirect, render_error
+from opencsp.console.pages import audit, auth, home, markets, tokens, users
+from opencsp.console.session import LoginRequired
+
+STATIC = Path(__file__).parent / "static"
+
+router = APIRouter(include_in_schema=False)
+for area in (auth, home, users, tokens, markets, audit):
+    router.include_router(area.router)
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_exception_handler(LoginRequired, login_redirect)
+    app.state.render_html_error = render_error
