@@ -144,3 +144,19 @@ def test_records_outside_the_actor_scope_are_404(client, session):
     r = client.get(f"/v1/users/{other.user.id}", headers=mine.headers)
     assert r.status_code == 404
     assert client.get(f"/v1/users/{mine.user.id}", headers=mine.headers).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("locale", "fragment"),
+    [
+        ("ko-KR", "사용자를 찾을 수 없습니다"),
+        ("en-US", "User not found"),
+        ("fr-FR", "User not found"),
+    ],
+)
+def test_x_locale_chooses_the_language_of_error_descriptions(client, session, locale, fragment):
+    m = member(session)
+    r = client.get(f"/v1/users/{uuid.uuid4()}", headers={**m.headers, "X-Locale": locale})
+    assert r.status_code == 404
+    assert fragment in r.json()["description"]
+    assert r.json()["code"] == 1000

@@ -80,6 +80,15 @@ def describe(exc: DomainError, gettext: Callable[[str], str]) -> str:
         return exc.message
 
 
+def describe_for_locale(exc: DomainError, locale: str) -> str | None:
+    """The API's error description in an ``X-Locale`` language (``ko-KR``); None keeps the
+    English description."""
+    language = i18n.supported(locale)
+    if language is None or language == i18n.DEFAULT:
+        return None
+    return describe(exc, i18n.gettext_for(language))
+
+
 def _label(value: object, gettext: Callable[[str], str]) -> object:
     """Roles and tiers named in an error read as they do everywhere else in the console."""
     if isinstance(value, str):

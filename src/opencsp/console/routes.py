@@ -12,7 +12,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from opencsp.console.feedback import login_redirect, render_error
+from opencsp.console.feedback import describe_for_locale, login_redirect, render_error
 from opencsp.console.pages import audit, auth, home, markets, tokens, users
 from opencsp.console.session import LoginRequired
 
@@ -28,3 +28,4 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(LoginRequired, login_redirect)
     app.state.render_html_error = render_error
+    app.state.describe_error = describe_for_locale

@@ -3,7 +3,9 @@
 methods, throttling and anything unexpected. No stack trace ever reaches a client.
 
 A browser asking for a console page (HTML, outside the API, its schema and docs) gets the
-error as a page instead: the console puts its renderer in ``app.state.render_html_error``."""
+error as a page instead: the console puts its renderer in ``app.state.render_html_error``.
+An API caller sending ``X-Locale`` gets the description in that language where the
+console's catalogs have it (``app.state.describe_error``)."""
 
 from __future__ import annotations
 
@@ -35,8 +37,8 @@ def error_body(code: int | str, description: str, data: list[Any] | None = None)
     return {"code": code, "description": description, "data": data or [], "source": SOURCE}
 
 
-def error_response(exc: DomainError) -> JSONResponse:
-    body = error_body(exc.code, exc.message, exc.data)
+def error_response(exc: DomainError, description: str | None = None) -> JSONResponse:
+    body = error_body(exc.code, description or exc.message, exc.data)
     headers: dict[str, str] = {}
     if isinstance(exc, Throttled):
         headers["Retry-After"] = str(exc.retry_after)
@@ -74,12 +76,23 @@ def _validation_data(exc: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
+def _in_requested_language(request: Request, exc: DomainError) -> str | None:
+    """``X-Locale`` chooses the language of returned text (PC:developer/headers.md); the
+    console supplies the catalogs as ``app.state.describe_error(exc, locale)``."""
+    describe = getattr(request.app.state, "describe_error", None)
+    locale = request.headers.get("x-locale")
+    if describe is None or not locale:
+        return None
+    text: str | None = describe(exc, locale)
+    return text
+
+
 async def respond(request: Request, exc: DomainError) -> Response:
     """The error shape, or a console page for a browser asking for one."""
     render = getattr(request.app.state, "render_html_error", None)
     wants_html = "text/html" in request.headers.get("accept", "") or "hx-request" in request.headers
     if render is None or not wants_html or request.url.path.startswith(API_PATHS):
-        return error_response(exc)
+        return error_response(exc, _in_requested_language(request, exc))
     page: Response = await run_in_threadpool(render, request, exc)
     return page
 
