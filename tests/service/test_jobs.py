@@ -9,10 +9,13 @@ from sqlalchemy import select
 
 from opencsp import audit
 from opencsp.audit.models import AuditRecord, AuditRecordImmutable
+from opencsp.auth import service
+from opencsp.auth.rules import Role
 from opencsp.core import clock
+from opencsp.core.actor import Tier
 from opencsp.jobs.registry import JOBS
 from tests.conftest import NOW
-from tests.factories import member
+from tests.factories import member, organization, system
 
 
 def test_audit_purge_keeps_90_days_and_is_idempotent(session):
@@ -40,3 +43,21 @@ def test_audit_records_cannot_be_changed(session, change):
         session.delete(row)
     with pytest.raises(AuditRecordImmutable):
         session.flush()
+
+
+def test_records_belong_to_the_organization_the_change_is_about(session):
+    """The vendor's operator creates a partner's user: the partner sees it in its log."""
+    partner = organization(session, Tier.INDIRECT_RESELLER)
+    user = service.create_user(
+        session,
+        system(session),
+        organization_id=partner.id,
+        email="new@partner.test",
+        display_name="New",
+        roles=[Role.HELPDESK_AGENT],
+    )
+    session.flush()
+    row = session.scalar(select(AuditRecord).where(AuditRecord.resource_id == str(user.id)))
+    assert row is not None
+    assert row.partner_id == partner.id
+    assert row.user_principal_name == "system"

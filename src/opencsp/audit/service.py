@@ -4,6 +4,7 @@ same transaction as its change, so the record exists exactly when the change doe
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -39,12 +40,17 @@ def record(
     customer_name: str | None = None,
     data: Mapping[str, object] | None = None,
     status: str = "succeeded",
+    partner_id: uuid.UUID | None = None,
 ) -> AuditRecord:
     """Append one record (PC:developer/auditing-resources.md: operationType, resourceType,
-    old and new values as JSON strings, customizedData as key/value pairs)."""
+    old and new values as JSON strings, customizedData as key/value pairs).
+
+    ``partner_id`` is the organization whose records these are — the one the change is
+    about, so it sees the record in its own log even when the vendor's operator acted;
+    it defaults to the actor's organization."""
     row = AuditRecord(
         id=new_id(),
-        partner_id=actor.organization_id,
+        partner_id=partner_id or actor.organization_id,
         user_id=actor.user_id,
         user_principal_name=actor.email,
         application_id=str(actor.token_id) if actor.token_id else None,

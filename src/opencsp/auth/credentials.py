@@ -68,6 +68,7 @@ def create_token(session: Session, actor: Actor, user_id: uuid.UUID, name: str) 
         "create_application_credential",
         "application_credential",
         resource_id=token.id,
+        partner_id=user.organization_id,
         new={"id": str(token.id), "name": clean, "userId": str(user.id)},
     )
     return IssuedToken(token=token, secret=secret)
@@ -87,6 +88,7 @@ def revoke_token(session: Session, actor: Actor, token_id: uuid.UUID) -> ApiToke
             "delete_application_credential",
             "application_credential",
             resource_id=token.id,
+            partner_id=owner.organization_id if owner else None,
         )
     return token
 

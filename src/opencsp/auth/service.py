@@ -105,6 +105,7 @@ def create_organization(
         "create_organization",
         "organization",
         resource_id=org.id,
+        partner_id=org.id,
         new={"id": str(org.id), "name": org.name, "tier": org.tier, "country": org.country},
     )
     return org
@@ -164,6 +165,7 @@ def create_user(
         "create_partner_user",
         "partner_user",
         resource_id=user.id,
+        partner_id=org.id,
         new={"id": str(user.id), "email": user.email, "roles": [r.value for r in role_set]},
     )
     return user
@@ -190,6 +192,7 @@ def set_roles(session: Session, actor: Actor, user_id: uuid.UUID, roles: Iterabl
         "update_partner_user",
         "partner_user",
         resource_id=user.id,
+        partner_id=user.organization_id,
         old={"roles": old_roles},
         new={"roles": [r.value for r in new_roles]},
     )
@@ -211,6 +214,7 @@ def set_active(session: Session, actor: Actor, user_id: uuid.UUID, *, active: bo
             "update_partner_user",
             "partner_user",
             resource_id=user.id,
+            partner_id=user.organization_id,
             old={"isActive": not active},
             new={"isActive": active},
         )
@@ -226,5 +230,12 @@ def set_password(session: Session, actor: Actor, user_id: uuid.UUID, password: s
             rules.ensure_can_grant(actor.roles, map(Role, queries.roles_of(session, user.id)))
     rules.ensure_password_strength(password)
     user.password_hash = hash_password(password)
-    audit.record(session, actor, "reset_partner_user_password", "partner_user", resource_id=user.id)
+    audit.record(
+        session,
+        actor,
+        "reset_partner_user_password",
+        "partner_user",
+        resource_id=user.id,
+        partner_id=user.organization_id,
+    )
     return user
