@@ -24,8 +24,8 @@ from opencsp.console.i18n import N_
 from opencsp.core.actor import Actor, Perm
 from opencsp.core.config import settings
 from opencsp.core.crypto import same
-from opencsp.core.errors import InvalidCredentials, PermissionDenied
-from opencsp.core.ids import new_secret
+from opencsp.core.errors import InvalidCredentials, NotFound, PermissionDenied
+from opencsp.core.ids import new_secret, parse_guid
 
 SESSION_COOKIE = "opencsp_session"
 LOGIN_CSRF_COOKIE = "opencsp_login_csrf"
@@ -69,6 +69,15 @@ def db(request: Request) -> Session:
     """The request's unit of work (opened and committed by the web middleware)."""
     session: Session = request.state.session
     return session
+
+
+def path_id(value: str, missing: type[NotFound]) -> uuid.UUID:
+    """A GUID from the page's path; a malformed one names nothing visible, so it is the
+    same 404 as any unknown id."""
+    parsed = parse_guid(value)
+    if parsed is None:
+        raise missing()
+    return parsed
 
 
 def state(request: Request, name: str) -> Any:

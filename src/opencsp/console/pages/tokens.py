@@ -4,7 +4,6 @@ digest is stored — and revoking one, after which requests with it are refused.
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
@@ -14,9 +13,8 @@ from opencsp.auth import credentials, queries
 from opencsp.auth.errors import TokenNotFound
 from opencsp.console import rendering, session
 from opencsp.console.feedback import done, notice, on_error
-from opencsp.console.session import Visit, allowed, db
+from opencsp.console.session import Visit, allowed, db, path_id
 from opencsp.core.actor import Perm
-from opencsp.core.ids import parse_guid
 
 router = APIRouter()
 
@@ -41,14 +39,6 @@ def tokens_view(request: Request, *, error: str | None = None, status: int = 200
 RESHOW = [on_error(tokens_view, shown_with=Perm.TOKENS_OWN)]
 
 
-def _id(value: str) -> uuid.UUID:
-    """A malformed id names no visible token: 404, like any other unknown one."""
-    parsed = parse_guid(value)
-    if parsed is None:
-        raise TokenNotFound()
-    return parsed
-
-
 @router.get("/tokens")
 def list_tokens(request: Request, visit: Owner) -> Response:
     return tokens_view(request)
@@ -67,7 +57,7 @@ def create_token(request: Request, visit: Poster) -> Response:
 
 @router.post("/tokens/{token_id}/revoke", dependencies=RESHOW)
 def revoke_token(request: Request, token_id: str, visit: Poster) -> Response:
-    token = credentials.revoke_token(db(request), visit.actor, _id(token_id))
+    token = credentials.revoke_token(db(request), visit.actor, path_id(token_id, TokenNotFound))
     if session.is_htmx(request):
         return rendering.render(request, "partials/token_row.html", {"token": token})
     return done("/tokens", "token_revoked")

@@ -6,7 +6,6 @@ service still decides, so a forged form cannot grant what the page does not offe
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -19,9 +18,8 @@ from opencsp.auth.models import User
 from opencsp.auth.rules import Role, parse_role, roles_for_tier
 from opencsp.console import rendering, session
 from opencsp.console.feedback import done, notice, on_error
-from opencsp.console.session import Visit, allowed, db
+from opencsp.console.session import Visit, allowed, db, path_id
 from opencsp.core.actor import Perm
-from opencsp.core.ids import parse_guid
 
 router = APIRouter()
 
@@ -87,14 +85,6 @@ def _row(request: Request, visit: Visit, user: User) -> Response:
 RESHOW = [on_error(users_view, shown_with=Perm.USERS_READ)]
 
 
-def _id(value: str) -> uuid.UUID:
-    """A malformed id names no visible user: 404, like any other unknown one."""
-    parsed = parse_guid(value)
-    if parsed is None:
-        raise UserNotFound()
-    return parsed
-
-
 @router.get("/users")
 def list_users(request: Request, visit: Reader) -> Response:
     return users_view(request)
@@ -118,14 +108,16 @@ def create_user(request: Request, visit: Manager) -> Response:
 @router.post("/users/{user_id}/roles", dependencies=RESHOW)
 def change_roles(request: Request, user_id: str, visit: Manager) -> Response:
     form: FormData = request.state.console_form
-    user = service.set_roles(db(request), visit.actor, _id(user_id), _roles(form))
+    user = service.set_roles(db(request), visit.actor, path_id(user_id, UserNotFound), _roles(form))
     if session.is_htmx(request):
         return _row(request, visit, user)
     return done("/users", "roles_saved")
 
 
 def _set_active(request: Request, visit: Visit, user_id: str, *, active: bool) -> Response:
-    user = service.set_active(db(request), visit.actor, _id(user_id), active=active)
+    user = service.set_active(
+        db(request), visit.actor, path_id(user_id, UserNotFound), active=active
+    )
     if session.is_htmx(request):
         return _row(request, visit, user)
     return done("/users", "user_activated" if active else "user_deactivated")
