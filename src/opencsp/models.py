@@ -1,23 +1,48 @@
 """The one registry of tables: importing this module imports every domain's models, so
 Alembic, the tests and the app all see the whole schema."""
 
+from opencsp.agreements.models import (
+    AgreementDocument,
+    AgreementTemplate,
+    CustomerAgreement,
+    PartnerAgreementSignature,
+)
 from opencsp.audit.models import AuditRecord
 from opencsp.auth.models import ApiToken, ConsoleSession, Organization, User, UserRole
 from opencsp.core.clock import TestClockRow
 from opencsp.core.db import Base
 from opencsp.core.idempotency import IdempotencyRecord
+from opencsp.customers.models import Customer, CustomerRelationship
 from opencsp.markets.models import Country, CountryCurrency, Market
+from opencsp.partners.models import (
+    Enrollment,
+    PartnerId,
+    PartnerProfile,
+    Partnership,
+    PartnershipRequest,
+)
 
 __all__ = [
+    "AgreementDocument",
+    "AgreementTemplate",
     "ApiToken",
     "AuditRecord",
     "Base",
     "ConsoleSession",
     "Country",
     "CountryCurrency",
+    "Customer",
+    "CustomerAgreement",
+    "CustomerRelationship",
+    "Enrollment",
     "IdempotencyRecord",
     "Market",
     "Organization",
+    "PartnerAgreementSignature",
+    "PartnerId",
+    "PartnerProfile",
+    "Partnership",
+    "PartnershipRequest",
     "TestClockRow",
     "User",
     "UserRole",

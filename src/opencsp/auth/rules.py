@@ -4,7 +4,10 @@ Partner roles and their permissions follow PC:permissions-overview.md (rules.md 
 vendor's roles are opencsp's own. A tier can also take permissions away: an indirect
 reseller cannot buy, see subscriptions or price lists, or create customers
 (PC:transition-direct-to-indirect.md, rules.md §1.4), nor attest a customer's acceptance
-of the MCA, which its provider does (PC:confirm-customer-agreement.md, rules.md §5.2)."""
+of the MCA, which its provider does (PC:confirm-customer-agreement.md, rules.md §5.2).
+Attesting takes an Admin agent or a Sales agent; the Global admin role alone does not.
+Creating customers: Global admin, User management admin, Admin agent, Sales agent
+(rules.md §5.4); removing a reseller relationship: Global admin (rules.md §5.6)."""
 
 from __future__ import annotations
 
@@ -47,9 +50,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.USERS_MANAGE,
             Perm.AUDIT_READ,
             Perm.CUSTOMERS_READ,
+            Perm.CUSTOMERS_CREATE,
             Perm.CUSTOMERS_MANAGE,
             Perm.CUSTOMER_RELATIONSHIP_REQUEST,
-            Perm.CUSTOMER_AGREEMENT_ATTEST,
+            Perm.CUSTOMER_RELATIONSHIP_REMOVE,
             Perm.PARTNER_AGREEMENT_SIGN,
             Perm.PARTNER_RELATIONSHIPS_MANAGE,
             Perm.PRICING_READ,
@@ -67,6 +71,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         | {
             Perm.AUDIT_READ,
             Perm.CUSTOMERS_READ,
+            Perm.CUSTOMERS_CREATE,
             Perm.CUSTOMERS_MANAGE,
             Perm.CUSTOMER_RELATIONSHIP_REQUEST,
             Perm.CUSTOMER_AGREEMENT_ATTEST,
@@ -82,6 +87,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         _EVERYONE
         | {
             Perm.CUSTOMERS_READ,
+            Perm.CUSTOMERS_CREATE,
             Perm.CUSTOMERS_MANAGE,
             Perm.CUSTOMER_RELATIONSHIP_REQUEST,
             Perm.CUSTOMER_AGREEMENT_ATTEST,
@@ -105,7 +111,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         _EVERYONE | {Perm.BILLING_READ, Perm.BILLING_MANAGE, Perm.PRICING_READ}
     ),
     Role.USER_MANAGEMENT_ADMIN: frozenset(
-        _EVERYONE | {Perm.USERS_READ, Perm.USERS_MANAGE, Perm.CUSTOMERS_READ, Perm.CUSTOMERS_MANAGE}
+        _EVERYONE | {Perm.USERS_READ, Perm.USERS_MANAGE, Perm.CUSTOMERS_READ, Perm.CUSTOMERS_CREATE}
     ),
     Role.ACCOUNT_ADMIN: frozenset(
         _EVERYONE | {Perm.USERS_READ, Perm.USERS_MANAGE, Perm.PROFILES_MANAGE}
@@ -136,7 +142,9 @@ TIER_DENIED: dict[Tier, frozenset[Perm]] = {
             Perm.SUBSCRIPTIONS_READ,
             Perm.SUBSCRIPTIONS_MANAGE,
             Perm.PRICING_READ,
+            Perm.CUSTOMERS_CREATE,
             Perm.CUSTOMERS_MANAGE,
+            Perm.CUSTOMER_RELATIONSHIP_REMOVE,
             Perm.BILLING_MANAGE,
             Perm.CUSTOMER_AGREEMENT_ATTEST,
         }

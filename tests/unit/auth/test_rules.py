@@ -35,21 +35,26 @@ RESELLER_DENIED = {
     P.SUBSCRIPTIONS_READ,
     P.SUBSCRIPTIONS_MANAGE,
     P.PRICING_READ,
+    P.CUSTOMERS_CREATE,
     P.CUSTOMERS_MANAGE,
+    P.CUSTOMER_RELATIONSHIP_REMOVE,
     P.BILLING_MANAGE,
     P.CUSTOMER_AGREEMENT_ATTEST,
 }
+# Attesting a customer's acceptance of the MCA takes an Admin agent or a Sales agent
+# (PC:confirm-customer-agreement.md, rules.md §5.2): not the Global admin role by itself.
+GLOBAL_ADMIN_PERMS = set(Perm) - VENDOR_ONLY_PERMS - {P.CUSTOMER_AGREEMENT_ATTEST}
 
 
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
         # full access to everything a partner does; never the vendor's own powers
-        (R.GLOBAL_ADMIN, set(Perm) - VENDOR_ONLY_PERMS),
+        (R.GLOBAL_ADMIN, GLOBAL_ADMIN_PERMS),
         (
             R.ADMIN_AGENT,  # customers, subscriptions, pricing, billing, service requests, MCA
             EVERYONE
-            | {P.AUDIT_READ, P.CUSTOMERS_READ, P.CUSTOMERS_MANAGE}
+            | {P.AUDIT_READ, P.CUSTOMERS_READ, P.CUSTOMERS_CREATE, P.CUSTOMERS_MANAGE}
             | {P.CUSTOMER_RELATIONSHIP_REQUEST, P.CUSTOMER_AGREEMENT_ATTEST, P.PRICING_READ}
             | {P.ORDERS_MANAGE, P.SUBSCRIPTIONS_READ, P.SUBSCRIPTIONS_MANAGE}
             | {P.BILLING_READ, P.SUPPORT_MANAGE},
@@ -57,8 +62,9 @@ RESELLER_DENIED = {
         (
             R.SALES_AGENT,  # relationships, customer agreement, pricing, subscriptions, MCA
             EVERYONE
-            | {P.CUSTOMERS_READ, P.CUSTOMERS_MANAGE, P.CUSTOMER_RELATIONSHIP_REQUEST}
-            | {P.CUSTOMER_AGREEMENT_ATTEST, P.PRICING_READ, P.ORDERS_MANAGE}
+            | {P.CUSTOMERS_READ, P.CUSTOMERS_CREATE, P.CUSTOMERS_MANAGE}
+            | {P.CUSTOMER_RELATIONSHIP_REQUEST, P.CUSTOMER_AGREEMENT_ATTEST}
+            | {P.PRICING_READ, P.ORDERS_MANAGE}
             | {P.SUBSCRIPTIONS_READ, P.SUBSCRIPTIONS_MANAGE},
         ),
         (
@@ -70,7 +76,7 @@ RESELLER_DENIED = {
         (R.BILLING_ADMIN, EVERYONE | {P.BILLING_READ, P.BILLING_MANAGE, P.PRICING_READ}),
         (
             R.USER_MANAGEMENT_ADMIN,  # users; also among the roles that create customers (§5.4)
-            EVERYONE | {P.USERS_READ, P.USERS_MANAGE, P.CUSTOMERS_READ, P.CUSTOMERS_MANAGE},
+            EVERYONE | {P.USERS_READ, P.USERS_MANAGE, P.CUSTOMERS_READ, P.CUSTOMERS_CREATE},
         ),
         (R.ACCOUNT_ADMIN, EVERYONE | {P.USERS_READ, P.USERS_MANAGE, P.PROFILES_MANAGE}),
         (
@@ -96,8 +102,15 @@ def test_each_role_grants_its_permissions(role: Role, expected: set[Perm]) -> No
         (P.ORDERS_MANAGE, {R.GLOBAL_ADMIN, R.ADMIN_AGENT, R.SALES_AGENT}),
         # "view pricing": the price-sheet roles plus Billing admin, and every vendor role
         (P.PRICING_READ, {R.GLOBAL_ADMIN, R.ADMIN_AGENT, R.SALES_AGENT, R.BILLING_ADMIN} | VENDOR),
-        # attestation: Admin agent or Sales agent (rules.md §5.2), and the Global admin
-        (P.CUSTOMER_AGREEMENT_ATTEST, {R.GLOBAL_ADMIN, R.ADMIN_AGENT, R.SALES_AGENT}),
+        # attestation: Admin agent or Sales agent (rules.md §5.2)
+        (P.CUSTOMER_AGREEMENT_ATTEST, {R.ADMIN_AGENT, R.SALES_AGENT}),
+        # creating customers: Global admin, User management admin, Admin and Sales agent
+        (
+            P.CUSTOMERS_CREATE,
+            {R.GLOBAL_ADMIN, R.USER_MANAGEMENT_ADMIN, R.ADMIN_AGENT, R.SALES_AGENT},
+        ),
+        # removing a reseller relationship: Global admin (PC:remove-a-relationship.md)
+        (P.CUSTOMER_RELATIONSHIP_REMOVE, {R.GLOBAL_ADMIN}),
         (P.BILLING_MANAGE, {R.GLOBAL_ADMIN, R.BILLING_ADMIN}),
         (
             P.USERS_MANAGE,
@@ -115,7 +128,7 @@ def test_who_holds_a_permission(perm: Perm, holders: set[Role]) -> None:
 
 @pytest.mark.parametrize("tier", [Tier.DIRECT_BILL, Tier.INDIRECT_PROVIDER])
 def test_a_transacting_partners_global_admin_keeps_every_partner_permission(tier: Tier) -> None:
-    assert permissions_for(tier, [R.GLOBAL_ADMIN.value]) == set(Perm) - VENDOR_ONLY_PERMS
+    assert permissions_for(tier, [R.GLOBAL_ADMIN.value]) == GLOBAL_ADMIN_PERMS
 
 
 @pytest.mark.parametrize("perm", sorted(RESELLER_DENIED))
@@ -123,7 +136,9 @@ def test_an_indirect_resellers_global_admin_is_denied_what_the_tier_cannot_do(pe
     granted = permissions_for(Tier.INDIRECT_RESELLER, [R.GLOBAL_ADMIN.value])
 
     assert perm not in granted
-    assert perm in permissions_for(Tier.DIRECT_BILL, [R.GLOBAL_ADMIN.value])
+    roles = [R.GLOBAL_ADMIN.value, R.ADMIN_AGENT.value]
+    assert perm in permissions_for(Tier.DIRECT_BILL, roles)
+    assert perm not in permissions_for(Tier.INDIRECT_RESELLER, roles)
 
 
 @pytest.mark.parametrize(
