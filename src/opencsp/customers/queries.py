@@ -13,14 +13,10 @@ from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
 from opencsp.core.actor import Actor
-from opencsp.core.errors import NotFound
+from opencsp.customers.errors import CustomerNotFound
 from opencsp.customers.models import Customer, CustomerRelationship
 
 ACTIVE = "active"
-
-
-class CustomerNotFound(NotFound):
-    description = "Customer not found"
 
 
 def visible(actor: Actor) -> Select[Customer]:
