@@ -5,6 +5,7 @@ from opencsp.agreements.models import (
     AgreementDocument,
     AgreementTemplate,
     CustomerAgreement,
+    CustomerSignIn,
     PartnerAgreementSignature,
 )
 from opencsp.audit.models import AuditRecord
@@ -34,6 +35,7 @@ __all__ = [
     "Customer",
     "CustomerAgreement",
     "CustomerRelationship",
+    "CustomerSignIn",
     "Enrollment",
     "IdempotencyRecord",
     "Market",

@@ -135,3 +135,26 @@ def test_concurrent_twins_do_the_work_once(live_database):
     with new_session(engine) as s:
         assert _tokens(s, user_id) == 2
     engine.dispose()
+
+
+def test_stored_responses_do_not_keep_secrets_in_the_clear(client, session):
+    """A new token's secret is in the stored response; the table must not reveal it."""
+    from opencsp.core.idempotency import IdempotencyRecord
+
+    m = member(session)
+    rid = str(uuid.uuid4())
+    r = client.post(
+        "/v1/users/me/apitokens",
+        headers={**m.headers, "MS-RequestId": rid},
+        json={"name": "secret"},
+    )
+    secret = r.json()["token"]
+    stored = session.get(IdempotencyRecord, rid)
+    assert stored is not None
+    assert secret.encode() not in stored.body
+    replay = client.post(
+        "/v1/users/me/apitokens",
+        headers={**m.headers, "MS-RequestId": rid},
+        json={"name": "secret"},
+    )
+    assert replay.json()["token"] == secret

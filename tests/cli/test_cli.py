@@ -121,7 +121,7 @@ def test_demo_loads_once_and_writes_usable_credentials(tmp_path, monkeypatch):
         "indirect_reseller",
     }
     assert sum(1 for _, t in orgs if t == "indirect_provider") == 2
-    assert sum(1 for _, t in orgs if t == "indirect_reseller") == 4
+    assert sum(1 for _, t in orgs if t == "indirect_reseller") == 5  # 4 active + 1 applicant
     assert sum(1 for _, t in orgs if t == "direct_bill") == 2
     assert len({c["role"] for c in creds}) >= 5 and "vendor" in tiers
     again = runner.invoke(app, ["demo", "--data-dir", str(tmp_path), "--load-only"])
@@ -133,8 +133,49 @@ def test_demo_loads_once_and_writes_usable_credentials(tmp_path, monkeypatch):
             me = c.get("/v1/users/me", headers={"Authorization": f"Bearer {cred['apiToken']}"})
             assert me.status_code == 200
             assert me.json()["organizationId"] == cred["organizationId"]
+        _the_demo_tells_the_program_story(c, creds, tmp_path)
     engine.dispose()
     settings.cache_clear()
+
+
+def _auth(creds: list[dict], email: str) -> dict[str, str]:
+    token = next(c["apiToken"] for c in creds if c["userEmail"] == email)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _the_demo_tells_the_program_story(c: TestClient, creds: list[dict], data_dir) -> None:
+    """Partnerships, customers of every kind of partner, agreements accepted or not."""
+    customers = json.loads((data_dir / "demo-customers.json").read_text())
+    assert {row["customerAgreement"] for row in customers} == {
+        "attested",
+        "customer",
+        "not accepted",
+    }
+    tailwind = _auth(creds, "admin@tailwind.example")
+    resellers = c.get(
+        "/v1/relationships?relationship_type=IsIndirectCloudSolutionProviderOf", headers=tailwind
+    ).json()
+    assert {r["name"] for r in resellers["items"]} == {"Fabrikam Solutions", "Litware Consulting"}
+    fabrikam = _auth(creds, "admin@fabrikam.example")
+    seen = c.get("/v1/customers?size=50", headers=fabrikam).json()
+    assert [i["companyProfile"]["companyName"] for i in seen["items"]] == ["Wingtip Toys"]
+    adatum = c.get("/v1/customers?size=50", headers=_auth(creds, "admin@adatum.example")).json()
+    assert {i["companyProfile"]["companyName"] for i in adatum["items"]} == {
+        "Contoso Pharmaceuticals",
+        "Northwind Traders",
+    }
+    for row in customers:
+        seller = next(cr for cr in creds if cr["organizationName"] == row["soldBy"])
+        r = c.get(
+            f"/v1/customers/{row['customerId']}/agreements",
+            headers=_auth(creds, seller["userEmail"]),
+        )
+        assert r.status_code == 200
+        assert (r.json()["totalCount"] > 0) == (row["customerAgreement"] != "not accepted")
+    vendor = _auth(creds, "program.admin@nimbus.example")
+    queue = c.get("/v1/program/partners?state=submitted", headers=vendor)
+    assert queue.status_code == 200, queue.text
+    assert "Contoso Startups" in queue.text
 
 
 def test_markets_from_the_cli(cli_env):

@@ -181,12 +181,21 @@ def nav_areas(html: str) -> set[str]:
 def test_navigation_follows_roles(client, session):
     signed_in(client, session, tier=Tier.INDIRECT_RESELLER)
     admin = nav_areas(client.get("/", headers=HTML).text)
-    assert admin == {"home", "markets", "users", "audit", "tokens"}
+    assert admin == {
+        "home",
+        "profile",
+        "partnerships",
+        "customers",
+        "markets",
+        "users",
+        "audit",
+        "tokens",
+    }
 
     helpdesk = TestClient(client.app)
     signed_in(helpdesk, session, roles=(Role.HELPDESK_AGENT,))
     areas = nav_areas(helpdesk.get("/", headers=HTML).text)
-    assert areas == {"home", "markets", "tokens"}
+    assert areas == {"home", "profile", "customers", "markets", "tokens"}
 
     billing = TestClient(client.app)
     signed_in(billing, session, tier=Tier.VENDOR, roles=(Role.BILLING_OPERATOR,))

@@ -98,3 +98,21 @@ class PartnerAgreementSignature(Base):
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (UniqueConstraint("organization_id", "region"),)
+
+
+class CustomerSignIn(Base):
+    """The customer administrator's short session on the public acceptance page
+    (``/customer/agreement``), opened with the customer's admin credentials
+    (``customers.credentials.verify_admin``). The cookie carries a random secret; only its
+    SHA-256 is stored, with the session's CSRF token, so a leaked database opens no
+    session. It lasts ``SIGN_IN_MINUTES`` and signing out deletes it."""
+
+    __tablename__ = "customer_signins"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

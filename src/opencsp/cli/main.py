@@ -21,6 +21,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "users": ("opencsp.auth.cli", "users_app", "Users and their roles."),
     "tokens": ("opencsp.auth.cli", "tokens_app", "API tokens: create (shown once), revoke."),
     "markets": ("opencsp.markets.cli", "app", "CSP markets, countries and currencies."),
+    "customers": ("opencsp.customers.cli", "app", "Customers and the partners they work with."),
+    "partners": ("opencsp.partners.cli", "app", "Partner enrollments and provider tier."),
+    "agreements": ("opencsp.agreements.cli", "app", "Agreement templates: publish, list, retire."),
     "jobs": ("opencsp.cli.jobs", "app", "Run the program's idempotent jobs."),
 }
 

@@ -46,6 +46,13 @@ NOTICES: dict[str, str] = {
     "user_deactivated": N_("The user was deactivated."),
     "token_revoked": N_("The token was revoked. Requests using it are now refused."),
     "signed_out": N_("You have signed out."),
+    "billing_saved": N_("The billing profile was saved."),
+    "relationship_removed": N_("Your relationship with the customer has ended."),
+    "template_published": N_("The agreement template was published."),
+    "template_retired": N_("The agreement template was retired."),
+    "partner_agreement_signed": N_("The partner agreement was signed."),
+    "agreement_confirmed": N_("The customer's acceptance of the customer agreement was confirmed."),
+    "customer_agreement_accepted": N_("Thank you. The customer agreement is accepted."),
 }
 
 TITLES: dict[int, str] = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from opencsp.console.i18n import N_
-from opencsp.core.actor import Actor, Perm
+from opencsp.core.actor import Actor, Perm, Tier
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +18,7 @@ class Area:
     perm: Perm
     href: str
     vendor_only: bool = False
+    tiers: frozenset[Tier] | None = None  # shown only to these tiers, when given
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,9 +27,62 @@ class Section:
     areas: tuple[Area, ...]
 
 
+PARTNERS = frozenset({Tier.DIRECT_BILL, Tier.INDIRECT_PROVIDER, Tier.INDIRECT_RESELLER})
+INDIRECT = frozenset({Tier.INDIRECT_PROVIDER, Tier.INDIRECT_RESELLER})
+
 SECTIONS: tuple[Section, ...] = (
     Section(N_("Overview"), (Area("home", N_("Home"), Perm.PROFILE_READ, "/"),)),
-    Section(N_("Program"), (Area("markets", N_("Markets"), Perm.MARKETS_READ, "/markets"),)),
+    Section(
+        N_("Account"),
+        (
+            Area("profile", N_("Partner profile"), Perm.PROFILE_READ, "/profile", tiers=PARTNERS),
+            Area(
+                "partnerships",
+                N_("Partnerships"),
+                Perm.PROFILE_READ,
+                "/partnerships",
+                tiers=INDIRECT,
+            ),
+        ),
+    ),
+    Section(
+        N_("Customers"),
+        (
+            Area("customers", N_("Customers"), Perm.CUSTOMERS_READ, "/customers"),
+            Area(
+                "customer-invite",
+                N_("Invite a customer"),
+                Perm.CUSTOMER_RELATIONSHIP_REQUEST,
+                "/customers/invite",
+                tiers=PARTNERS,
+            ),
+        ),
+    ),
+    Section(
+        N_("Program"),
+        (
+            Area("markets", N_("Markets"), Perm.MARKETS_READ, "/markets"),
+            Area("partners", N_("Partners"), Perm.PROGRAM_ADMIN, "/partners", vendor_only=True),
+        ),
+    ),
+    Section(
+        N_("Agreements"),
+        (
+            Area(
+                "agreement-templates",
+                N_("Agreement templates"),
+                Perm.PROGRAM_ADMIN,
+                "/agreement-templates",
+                vendor_only=True,
+            ),
+            Area(
+                "partner-agreement",
+                N_("Partner agreement"),
+                Perm.PARTNER_AGREEMENT_SIGN,
+                "/partner-agreement",
+            ),
+        ),
+    ),
     Section(
         N_("Settings"),
         (
@@ -41,6 +95,8 @@ SECTIONS: tuple[Section, ...] = (
 
 
 def is_shown(area: Area, actor: Actor) -> bool:
+    if area.tiers is not None and actor.tier not in area.tiers:
+        return False
     return actor.can(area.perm) and (actor.is_vendor or not area.vendor_only)
 
 

@@ -13,13 +13,51 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from opencsp.console.feedback import describe_for_locale, login_redirect, render_error
-from opencsp.console.pages import audit, auth, home, markets, tokens, users
+from opencsp.console.pages import (
+    agreement_documents,
+    agreement_templates,
+    audit,
+    auth,
+    customer_acceptance,
+    customer_agreement,
+    customer_create,
+    customer_invitations,
+    customers,
+    enrollment,
+    home,
+    markets,
+    partner_agreement,
+    partner_profile,
+    partnerships,
+    program_partners,
+    tokens,
+    users,
+)
 from opencsp.console.session import LoginRequired
 
 STATIC = Path(__file__).parent / "static"
 
 router = APIRouter(include_in_schema=False)
-for area in (auth, home, users, tokens, markets, audit):
+for area in (
+    auth,
+    home,
+    users,
+    tokens,
+    markets,
+    audit,
+    customer_create,
+    customer_invitations,
+    customers,
+    agreement_templates,
+    partner_agreement,
+    customer_agreement,
+    customer_acceptance,
+    agreement_documents,
+    partner_profile,
+    partnerships,
+    enrollment,
+    program_partners,
+):
     router.include_router(area.router)
 
 

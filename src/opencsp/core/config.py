@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=12, ge=1, description="Console session lifetime.")
     cookie_secure: bool = Field(default=False, description="Send console cookies over HTTPS only.")
     sqlite_busy_timeout_ms: int = Field(default=15_000, ge=0)
+    partnership_request_days: int = Field(
+        default=30,
+        ge=1,
+        description="Days a provider's partnership link stays valid (opencsp's default).",
+    )
     # fmt: off
     registration_number_countries: tuple[str, ...] = Field(
         default=(
@@ -47,6 +52,17 @@ class Settings(BaseSettings):
         ),
     )
     # fmt: on
+    vendor_email_domains: tuple[str, ...] = Field(
+        default=("microsoft.com",),
+        description=(
+            "The vendor's own email domains, which a customer's email may not use "
+            "(PC:developer/create-a-customer.md: not @microsoft.com)."
+        ),
+    )
+    customer_domain_suffix: str = Field(
+        default="onopencsp.example",
+        description="Suffix of a customer tenant's default domain: <name>.<suffix>.",
+    )
 
     @property
     def effective_database_url(self) -> str:

@@ -1,13 +1,21 @@
 """Stored responses of mutating requests, keyed by ``MS-RequestId`` (PC:developer/headers.md:
 "used to ensure id-potency; if there's a timeout, the retry call should include the same
 value"). A replay returns the stored response and changes nothing; the same id with a
-different request, or from a different principal, is refused."""
+different request, or from a different principal, is refused.
+
+Stored responses can hold secrets shown once (a new API token, a customer's admin
+password), so they are sealed with AES-GCM under a key derived from the caller's own
+credential and the request id: the database keeps only a digest of the credential, so
+whoever reads the table cannot open them; only the caller's retry can."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 from datetime import datetime, timedelta
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Integer, LargeBinary, String, delete
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -35,6 +43,25 @@ def fingerprint(method: str, path: str, query: str, body: bytes) -> str:
         h.update(len(part).to_bytes(8, "big"))
         h.update(part)
     return h.hexdigest()
+
+
+def _key(credential: str, request_id: str) -> bytes:
+    return hashlib.sha256(
+        b"opencsp-idempotency\x00" + credential.encode() + b"\x00" + request_id.encode()
+    ).digest()
+
+
+def seal(body: bytes, *, credential: str, request_id: str) -> bytes:
+    nonce = os.urandom(12)
+    return nonce + AESGCM(_key(credential, request_id)).encrypt(nonce, body, None)
+
+
+def unseal(sealed: bytes, *, credential: str, request_id: str) -> bytes | None:
+    """The stored body, or None if it cannot be opened with this credential."""
+    try:
+        return AESGCM(_key(credential, request_id)).decrypt(sealed[:12], sealed[12:], None)
+    except (InvalidTag, ValueError):
+        return None
 
 
 def find(session: Session, request_id: str) -> IdempotencyRecord | None:

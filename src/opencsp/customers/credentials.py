@@ -7,9 +7,36 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from opencsp.core.crypto import verify_password
+from opencsp.core.actor import Actor, Tier
+from opencsp.core.crypto import hash_password, verify_password
 from opencsp.core.errors import InvalidCredentials
+from opencsp.core.ids import new_secret
 from opencsp.customers.models import Customer
+
+PASSWORD_BYTES = 18  # 24 URL-safe characters, 144 random bits
+
+
+def admin_user_name(domain: str) -> str:
+    """The administrator's sign-in name: ``admin@<default domain>``."""
+    return f"admin@{domain}"
+
+
+def new_admin_password() -> tuple[str, str]:
+    """A strong random password and its Argon2 hash; only the hash is ever stored."""
+    password = new_secret(PASSWORD_BYTES)
+    return password, hash_password(password)
+
+
+def admin_actor(customer: Customer) -> Actor:
+    """The customer's administrator as the audit log names them: not a partner user and
+    holding no permissions — used for nothing but ``audit.record``."""
+    return Actor(
+        user_id=None,
+        organization_id=customer.id,
+        organization_name=customer.company_name,
+        tier=Tier.INDIRECT_RESELLER,
+        email=customer.admin_user_name,
+    )
 
 
 def verify_admin(session: Session, user_name: str, password: str) -> Customer:

@@ -18,9 +18,11 @@ from opencsp.core import migrate
 from opencsp.core.actor import Actor
 from opencsp.core.ids import new_secret
 from opencsp.core.uow import unit_of_work
-from opencsp.demo.parties import PARTNERS, VENDOR, DemoOrganization
+from opencsp.demo import program
+from opencsp.demo.parties import APPLICANT, PARTNERS, VENDOR, DemoOrganization
 
 CREDENTIALS_FILE = "demo-credentials.json"
+CUSTOMERS_FILE = "demo-customers.json"
 
 
 @dataclass
@@ -51,33 +53,27 @@ def _credential(org_id: Any, org: DemoOrganization, email: str, role: str) -> di
     }
 
 
-def _load_parties(session: Session, system: Actor) -> None:
-    for org in (VENDOR, *PARTNERS):
-        if org is VENDOR:
-            org_id = system.organization_id
-            vendor = service.vendor_organization(session)
-            assert vendor is not None
-            vendor.name, vendor.country = VENDOR.name, VENDOR.country
-        else:
-            org_id = service.create_organization(
-                session, system, name=org.name, tier=org.tier, country=org.country
-            ).id
-        for user in org.users:
-            service.create_user(
-                session,
-                system,
-                organization_id=org_id,
-                email=user.email,
-                display_name=user.name,
-                roles=[user.role],
-                locale=user.locale,
-            )
+def _load(session: Session, system: Actor) -> list[dict[str, Any]]:
+    vendor = service.vendor_organization(session)
+    assert vendor is not None
+    vendor.name, vendor.country = VENDOR.name, VENDOR.country
+    for user in VENDOR.users:
+        service.create_user(
+            session,
+            system,
+            organization_id=vendor.id,
+            email=user.email,
+            display_name=user.name,
+            roles=[user.role],
+            locale=user.locale,
+        )
+    return program.load(session, system)
 
 
 def _issue(session: Session, system: Actor) -> list[dict[str, Any]]:
     """Give every demo user a new password and API token, for the credentials file."""
     rows = []
-    for org in (VENDOR, *PARTNERS):
+    for org in (VENDOR, *PARTNERS, APPLICANT):
         for demo_user in org.users:
             user = queries.user_by_email(session, demo_user.email)
             assert user is not None, demo_user.email
@@ -90,20 +86,27 @@ def _issue(session: Session, system: Actor) -> list[dict[str, Any]]:
     return rows
 
 
+def _write(path: Path, rows: list[dict[str, Any]]) -> None:
+    path.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.chmod(0o600)
+
+
 def prepare(data_dir: Path) -> Prepared:
     """Migrate the configured database, load the demo if absent, write the credentials."""
     migrate.upgrade()
     target = data_dir / CREDENTIALS_FILE
     issued: list[dict[str, Any]] | None = None
+    customers: list[dict[str, Any]] | None = None
     with unit_of_work() as session:
         fresh = service.vendor_organization(session) is None
         system = service.system_actor(session, vendor_name=VENDOR.name)
         if fresh:
-            _load_parties(session, system)
+            customers = _load(session, system)
         if fresh or not target.exists():
             issued = _issue(session, system)
     if issued is not None:  # written only once the credentials are committed
-        target.write_text(json.dumps(issued, indent=2) + "\n", encoding="utf-8")
-        target.chmod(0o600)
+        _write(target, issued)
+    if customers is not None:
+        _write(data_dir / CUSTOMERS_FILE, customers)
     rows = issued if issued is not None else json.loads(target.read_text(encoding="utf-8"))
     return Prepared(credentials_file=target, loaded=fresh, rows=rows)

@@ -8,11 +8,14 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from opencsp import __version__
+from opencsp.agreements.routes import router as agreements_router
 from opencsp.audit.routes import router as audit_router
 from opencsp.auth.routes import router as auth_router
 from opencsp.console.routes import install as install_console
 from opencsp.core.config import settings
+from opencsp.customers.routes import router as customers_router
 from opencsp.markets.routes import router as markets_router
+from opencsp.partners.routes import router as partners_router
 from opencsp.program.routes import test_clock_router
 from opencsp.web import errors
 from opencsp.web.middleware import RequestContextMiddleware, UnitOfWorkMiddleware
@@ -23,6 +26,9 @@ def api_router() -> APIRouter:
     api.include_router(auth_router)
     api.include_router(audit_router)
     api.include_router(markets_router)
+    api.include_router(customers_router)
+    api.include_router(partners_router)
+    api.include_router(agreements_router)
     if settings().test_clock:
         api.include_router(test_clock_router)
     return api

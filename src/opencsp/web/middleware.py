@@ -194,11 +194,12 @@ class UnitOfWorkMiddleware:
         self, scope: Scope, receive: Receive, send: Send, session: Session, request_id: str
     ) -> None:
         body = await _read_body(receive)
-        principal = digest(_header(scope, b"authorization") or _header(scope, b"cookie") or "")
+        credential = _header(scope, b"authorization") or _header(scope, b"cookie") or ""
+        principal = digest(credential)
         fp = idempotency.fingerprint(
             scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"), body
         )
-        replay = await self._replay(session, request_id, principal, fp)
+        replay = await self._replay(session, request_id, principal, fp, credential)
         if replay is not None:
             for message in replay:
                 await send(message)
@@ -207,32 +208,37 @@ class UnitOfWorkMiddleware:
             record = await to_thread.run_sync(idempotency.claim, session, request_id, principal, fp)
         except IntegrityError:  # a concurrent twin claimed it first and has committed
             await to_thread.run_sync(session.rollback)
-            replay = await self._replay(session, request_id, principal, fp)
+            replay = await self._replay(session, request_id, principal, fp, credential)
             for message in replay or _conflict(request_id):
                 await send(message)
             return
         status, messages = await self._run(scope, _replaying(body), session)
         if status < 400:
-            _store(record, status, messages)
+            _store(record, status, messages, credential=credential)
             if not await self._finish(session, status):
                 messages = _json_message(500, error_body(Unexpected.code, Unexpected.description))
         else:
             await to_thread.run_sync(session.rollback)
             if status not in NOT_STORED and status < 500:
-                await self._store_failure(session, request_id, principal, fp, status, messages)
+                await self._store_failure(
+                    session, request_id, principal, fp, status, messages, credential
+                )
         for message in messages:
             await send(message)
 
     async def _replay(
-        self, session: Session, request_id: str, principal: str, fp: str
+        self, session: Session, request_id: str, principal: str, fp: str, credential: str
     ) -> list[Message] | None:
         found = await to_thread.run_sync(idempotency.find, session, request_id)
         if found is None:
             return None
         if found.principal != principal or found.fingerprint != fp:
             return _conflict(request_id)
+        body = idempotency.unseal(found.body, credential=credential, request_id=request_id)
+        if body is None:
+            return _conflict(request_id)
         headers = [
-            (b"content-length", str(len(found.body)).encode()),
+            (b"content-length", str(len(body)).encode()),
             (b"x-idempotent-replay", b"true"),
         ]
         if found.content_type:
@@ -241,7 +247,7 @@ class UnitOfWorkMiddleware:
             headers.append((b"location", found.location.encode("latin-1")))
         return [
             {"type": "http.response.start", "status": found.status_code, "headers": headers},
-            {"type": "http.response.body", "body": found.body},
+            {"type": "http.response.body", "body": body},
         ]
 
     async def _store_failure(
@@ -252,13 +258,14 @@ class UnitOfWorkMiddleware:
         fp: str,
         status: int,
         messages: list[Message],
+        credential: str,
     ) -> None:
         """A business failure is remembered too, so a retry gets the same answer."""
 
         def write() -> None:
             try:
                 record = idempotency.claim(session, request_id, principal, fp)
-                _store(record, status, messages)
+                _store(record, status, messages, credential=credential)
                 session.commit()
             except IntegrityError:
                 session.rollback()
@@ -271,7 +278,13 @@ def _conflict(request_id: str) -> list[Message]:
     return _json_message(exc.status, error_body(exc.code, exc.message))
 
 
-def _store(record: idempotency.IdempotencyRecord, status: int, messages: list[Message]) -> None:
+def _store(
+    record: idempotency.IdempotencyRecord,
+    status: int,
+    messages: list[Message],
+    *,
+    credential: str,
+) -> None:
     start = next(m for m in messages if m["type"] == "http.response.start")
     headers = {k.lower(): v for k, v in start.get("headers", [])}
     record.status_code = status
@@ -279,9 +292,8 @@ def _store(record: idempotency.IdempotencyRecord, status: int, messages: list[Me
     location = headers.get(b"location")
     record.content_type = content_type.decode("latin-1") if content_type else None
     record.location = location.decode("latin-1") if location else None
-    record.body = b"".join(
-        m.get("body", b"") for m in messages if m["type"] == "http.response.body"
-    )
+    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+    record.body = idempotency.seal(body, credential=credential, request_id=record.request_id)
 
 
 async def _read_body(receive: Receive) -> bytes:
