@@ -42,10 +42,10 @@ format: install
 	$(BIN)/ruff check --fix src tests bench
 
 test-sqlite: install system-deps
-	$(BIN)/pytest -q --db=sqlite $(PYTEST_ARGS)
+	$(BIN)/pytest -q -n 2 --db=sqlite $(PYTEST_ARGS)
 
 test-postgresql: install system-deps
-	$(BIN)/pytest -q --db=postgresql $(PYTEST_ARGS)
+	$(BIN)/pytest -q -n 2 --db=postgresql $(PYTEST_ARGS)
 
 test: install system-deps lint test-sqlite test-postgresql  ## lint + the whole suite on SQLite and PostgreSQL
 
