@@ -16,7 +16,6 @@ import uuid
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from opencsp import audit
@@ -31,12 +30,37 @@ from opencsp.agreements.models import AgreementTemplate, CustomerAgreement
 from opencsp.agreements.rules import AgreementType, Contact, Method
 from opencsp.core import clock
 from opencsp.core.actor import Actor, Perm
+from opencsp.core.db import insert_unless_exists
 from opencsp.core.errors import PermissionDenied
 from opencsp.core.ids import new_id
 from opencsp.customers import credentials
 from opencsp.customers import queries as customers
 from opencsp.customers.models import Customer
 from opencsp.markets import queries as markets
+
+
+def _audit(
+    session: Session,
+    actor: Actor,
+    row: CustomerAgreement,
+    customer: Customer,
+    template: AgreementTemplate,
+    *,
+    partner_id: uuid.UUID,
+) -> None:
+    """One ``create_agreement`` record in ``partner_id``'s log."""
+    audit.record(
+        session,
+        actor,
+        "create_agreement",
+        "agreement",
+        resource_id=row.id,
+        new=_wire(row),
+        customer_id=customer.id,
+        customer_name=customer.company_name,
+        data={"TemplateId": template.id, "Method": row.method},
+        partner_id=partner_id,
+    )
 
 
 def region_of_customer(session: Session, customer: Customer) -> str:
@@ -86,17 +110,6 @@ def _wire(row: CustomerAgreement) -> dict[str, Any]:
     }
 
 
-def _insert(session: Session, row: CustomerAgreement) -> bool:
-    """Insert unless a twin (same customer, template and method) won a race; False then."""
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
-
-
 def attest(
     session: Session,
     actor: Actor,
@@ -140,20 +153,9 @@ def attest(
         user_id=actor.user_id,
         created_at=clock.now(),
     )
-    if not _insert(session, row):
+    if not insert_unless_exists(session, row):
         raise PartnerConfirmedAgreementAlreadyExists()
-    audit.record(
-        session,
-        actor,
-        "create_agreement",
-        "agreement",
-        resource_id=row.id,
-        new=_wire(row),
-        customer_id=customer.id,
-        customer_name=customer.company_name,
-        data={"TemplateId": template.id, "Method": row.method},
-        partner_id=actor.organization_id,
-    )
+    _audit(session, actor, row, customer, template, partner_id=actor.organization_id)
     return row, template
 
 
@@ -214,22 +216,11 @@ def accept_as_customer(
         user_id=None,
         created_at=clock.now(),
     )
-    if not _insert(session, row):
+    if not insert_unless_exists(session, row):
         found = queries.acceptance(session, customer.id, template.id, Method.CUSTOMER_ACCEPTANCE)
         assert found is not None  # the twin that won the race
         return found
     actor = credentials.admin_actor(customer)
     for partner_id in queries.partners_of_customer(session, customer.id) or [customer.id]:
-        audit.record(
-            session,
-            actor,
-            "create_agreement",
-            "agreement",
-            resource_id=row.id,
-            new=_wire(row),
-            customer_id=customer.id,
-            customer_name=customer.company_name,
-            data={"TemplateId": template.id, "Method": row.method},
-            partner_id=partner_id,
-        )
+        _audit(session, actor, row, customer, template, partner_id=partner_id)
     return row

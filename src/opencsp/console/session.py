@@ -173,6 +173,18 @@ async def login_posted(request: Request) -> FormData:
     return form
 
 
+async def public_form(request: Request) -> FormData:
+    """A form anyone may post (language switch, enrollment, customer pages): a signed-in
+    visitor's must carry the session's CSRF token, anyone else's the login page's
+    double-submit token."""
+    visit = find_visit(request)
+    if visit is None:
+        return await login_posted(request)
+    await posted(request, visit)
+    form: FormData = request.state.console_form
+    return form
+
+
 def login_csrf(request: Request) -> str:
     """The pre-session CSRF token: the browser's cookie, or a new one for this page."""
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or state(request, "console_login_csrf")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from opencsp.core.config import settings
@@ -93,3 +94,15 @@ def new_session(bind: Engine | Any | None = None) -> Session:
     whose transaction the session joins through savepoints)."""
     target = bind if bind is not None else default_engine()
     return _factory(bind=target, join_transaction_mode="create_savepoint")
+
+
+def insert_unless_exists(session: Session, row: object) -> bool:
+    """Insert ``row`` in a savepoint; False (and nothing written) when a unique key says a
+    twin got there first — the outer transaction carries on either way."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return False
+    return True

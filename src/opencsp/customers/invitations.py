@@ -16,13 +16,13 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from opencsp import audit
 from opencsp.auth.models import Organization
 from opencsp.core import clock
 from opencsp.core.actor import Actor, Perm, Tier
+from opencsp.core.db import insert_unless_exists
 from opencsp.core.errors import PermissionDenied
 from opencsp.core.ids import new_id, parse_guid
 from opencsp.customers import credentials, queries, rules
@@ -130,16 +130,6 @@ def _planned(
     return [(invitation.partner, role, None)]
 
 
-def _insert(session: Session, row: CustomerRelationship) -> bool:
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
-
-
 def accept(
     session: Session, customer: Customer, invitation: Invitation, *, consent: bool
 ) -> list[CustomerRelationship]:
@@ -173,7 +163,7 @@ def accept(
             row = CustomerRelationship(
                 id=new_id(), customer_id=customer.id, partner_id=org.id, **fields
             )
-            if not _insert(session, row):  # a concurrent acceptance created it first
+            if not insert_unless_exists(session, row):  # a concurrent acceptance created it first
                 twin = queries.any_relationship_of(session, customer.id, org.id)
                 assert twin is not None
                 rows.append(twin)

@@ -69,19 +69,9 @@ def logout(request: Request, visit: Annotated[Visit, Depends(posted)]) -> Respon
     return response
 
 
-async def _language_form(request: Request) -> FormData:
-    """Signed in: the session's CSRF token; on the login page: the double-submit token."""
-    visit = session.find_visit(request)
-    if visit is None:
-        return await login_posted(request)
-    await posted(request, visit)
-    form: FormData = request.state.console_form
-    return form
-
-
 @router.post("/language")
 def switch_language(
-    request: Request, form: Annotated[FormData, Depends(_language_form)]
+    request: Request, form: Annotated[FormData, Depends(session.public_form)]
 ) -> Response:
     language = i18n.supported(_field(form, "lang")) or i18n.DEFAULT
     response = RedirectResponse(session.safe_next(_field(form, "next")), status_code=303)

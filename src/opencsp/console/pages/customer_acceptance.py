@@ -101,17 +101,7 @@ def acceptance_view(request: Request, *, error: str | None = None, status: int =
     return rendering.render(request, "customer_acceptance.html", context, status=status)
 
 
-async def _public_form(request: Request) -> FormData:
-    """Before anyone signs in: the double-submit token (or a console session's)."""
-    visit = session.find_visit(request)
-    if visit is None:
-        return await session.login_posted(request)
-    await session.posted(request, visit)
-    form: FormData = request.state.console_form
-    return form
-
-
-PublicForm = Annotated[FormData, Depends(_public_form)]
+PublicForm = Annotated[FormData, Depends(session.public_form)]
 Submitted = Annotated[FormData, Depends(session.submitted)]
 RESHOW = [on_error(acceptance_view)]
 

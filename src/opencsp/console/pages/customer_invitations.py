@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 from opencsp.console import rendering, session
 from opencsp.console.feedback import TITLES, on_error
 from opencsp.console.pages.customers import text
-from opencsp.console.session import Visit, allowed, db, login_posted, posted
+from opencsp.console.session import Visit, allowed, db
 from opencsp.core.actor import Perm, Tier
 from opencsp.customers import credentials, invitations, queries
 from opencsp.customers.invitations import Invitation
@@ -93,19 +93,9 @@ def relationship_page(request: Request) -> Response:
     return relationship_view(request)
 
 
-async def _public_form(request: Request) -> FormData:
-    """Signed in to the console: the session's CSRF token; otherwise the double-submit."""
-    visit = session.find_visit(request)
-    if visit is None:
-        return await login_posted(request)
-    await posted(request, visit)
-    form: FormData = request.state.console_form
-    return form
-
-
 @router.post("/customer/relationship", dependencies=[on_error(relationship_view)])
 def accept_relationship(
-    request: Request, form: Annotated[FormData, Depends(_public_form)]
+    request: Request, form: Annotated[FormData, Depends(session.public_form)]
 ) -> Response:
     store = db(request)
     invitation = _invitation(request, _link(form))

@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 from opencsp.console import i18n, rendering, session
 from opencsp.console.feedback import on_error
 from opencsp.console.pages.partner_profile import text
-from opencsp.console.session import db, login_posted, posted
+from opencsp.console.session import db
 from opencsp.core.config import settings
 from opencsp.markets import queries as markets
 from opencsp.partners import enrollment
@@ -72,23 +72,13 @@ def enroll_view(request: Request, *, error: str | None = None, status: int = 200
     return rendering.render(request, "enroll.html", context, status=status)
 
 
-async def enrollment_form(request: Request) -> FormData:
-    """Before signing in: the double-submit token; a signed-in visitor: the session's."""
-    visit = session.find_visit(request)
-    if visit is None:
-        return await login_posted(request)
-    await posted(request, visit)
-    form: FormData = request.state.console_form
-    return form
-
-
 @router.get("/enroll")
 def show_form(request: Request) -> Response:
     return enroll_view(request)
 
 
 @router.post("/enroll", dependencies=[on_error(enroll_view)])
-def submit(request: Request, form: Annotated[FormData, Depends(enrollment_form)]) -> Response:
+def submit(request: Request, form: Annotated[FormData, Depends(session.public_form)]) -> Response:
     application = EnrollmentApplication(
         **{name: text(form, name) for name in FIELDS},
         admin_password=text(form, "admin_password"),
