@@ -10,6 +10,15 @@ from opencsp.agreements.models import (
 )
 from opencsp.audit.models import AuditRecord
 from opencsp.auth.models import ApiToken, ConsoleSession, Organization, User, UserRole
+from opencsp.catalog.models import (
+    Availability,
+    AvailabilityCountry,
+    AvailabilityTerm,
+    Product,
+    Sku,
+    SkuPrerequisite,
+    SkuUpgrade,
+)
 from opencsp.core.clock import TestClockRow
 from opencsp.core.db import Base
 from opencsp.core.idempotency import IdempotencyRecord
@@ -22,12 +31,16 @@ from opencsp.partners.models import (
     Partnership,
     PartnershipRequest,
 )
+from opencsp.pricing.models import FxRate, PriceList, PriceRow
 
 __all__ = [
     "AgreementDocument",
     "AgreementTemplate",
     "ApiToken",
     "AuditRecord",
+    "Availability",
+    "AvailabilityCountry",
+    "AvailabilityTerm",
     "Base",
     "ConsoleSession",
     "Country",
@@ -37,6 +50,7 @@ __all__ = [
     "CustomerRelationship",
     "CustomerSignIn",
     "Enrollment",
+    "FxRate",
     "IdempotencyRecord",
     "Market",
     "Organization",
@@ -45,6 +59,12 @@ __all__ = [
     "PartnerProfile",
     "Partnership",
     "PartnershipRequest",
+    "PriceList",
+    "PriceRow",
+    "Product",
+    "Sku",
+    "SkuPrerequisite",
+    "SkuUpgrade",
     "TestClockRow",
     "User",
     "UserRole",

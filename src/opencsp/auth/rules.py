@@ -40,7 +40,7 @@ class Role(StrEnum):
 VENDOR_ROLES = frozenset({Role.PROGRAM_ADMIN, Role.CATALOG_MANAGER, Role.BILLING_OPERATOR})
 PARTNER_ROLES = frozenset(set(Role) - VENDOR_ROLES)
 
-_EVERYONE = {Perm.TOKENS_OWN, Perm.PROFILE_READ, Perm.MARKETS_READ}
+_EVERYONE = {Perm.TOKENS_OWN, Perm.PROFILE_READ, Perm.MARKETS_READ, Perm.CATALOG_READ}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.GLOBAL_ADMIN: frozenset(

@@ -35,6 +35,7 @@ class Perm(StrEnum):
     CUSTOMER_AGREEMENT_ATTEST = "agreements.attest_customer"
     PARTNER_AGREEMENT_SIGN = "agreements.sign_partner"
     PARTNER_RELATIONSHIPS_MANAGE = "partner_relationships.manage"
+    CATALOG_READ = "catalog.read"
     PRICING_READ = "pricing.read"
     ORDERS_MANAGE = "orders.manage"
     SUBSCRIPTIONS_READ = "subscriptions.read"

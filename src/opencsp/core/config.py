@@ -34,6 +34,23 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=12, ge=1, description="Console session lifetime.")
     cookie_secure: bool = Field(default=False, description="Send console cookies over HTTPS only.")
     sqlite_busy_timeout_ms: int = Field(default=15_000, ge=0)
+    cancellation_window_days: int = Field(
+        default=7,
+        ge=0,
+        description=(
+            "Days after purchase or renewal a license-based or software subscription may be "
+            "cancelled for a prorated refund (rules.md §9c; 72 hours in the NCE launch era, "
+            "rules.md §14)."
+        ),
+    )
+    perpetual_refund_days: int = Field(
+        default=30, ge=0, description="Days perpetual software is refundable (rules.md §9c)."
+    )
+    pricelist_problem_limit: int = Field(
+        default=1000,
+        ge=1,
+        description="Problems a rejected price-list import lists by row before only counting.",
+    )
     partnership_request_days: int = Field(
         default=30,
         ge=1,

@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from opencsp.core.db import default_engine
-from opencsp.core.types import UTCDateTime
+from opencsp.core.types import DecimalText, UTCDateTime
 from opencsp.models import Base
 
 config = context.config
@@ -19,6 +19,8 @@ def _render_item(type_: str, obj: Any, _autogen_context: Any) -> str | Literal[F
     """Migrations spell the portable column type they store, not our Python wrapper."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, DecimalText):
+        return "sa.String(length=48)"
     return False
 
 

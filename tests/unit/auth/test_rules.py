@@ -25,7 +25,7 @@ PARTNER = {R.GLOBAL_ADMIN, R.ADMIN_AGENT, R.SALES_AGENT, R.HELPDESK_AGENT}
 PARTNER |= {R.BILLING_ADMIN, R.USER_MANAGEMENT_ADMIN, R.ACCOUNT_ADMIN}
 VENDOR = {R.PROGRAM_ADMIN, R.CATALOG_MANAGER, R.BILLING_OPERATOR}
 VENDOR_ONLY_PERMS = {P.PROGRAM_ADMIN, P.CATALOG_MANAGE, P.BILLING_OPERATE}
-EVERYONE = {P.TOKENS_OWN, P.PROFILE_READ, P.MARKETS_READ}  # "Basic user: view my profile"
+EVERYONE = {P.TOKENS_OWN, P.PROFILE_READ, P.MARKETS_READ, P.CATALOG_READ}  # "Basic user"
 
 # What an indirect reseller cannot do (rules.md §1.4): buy or manage orders, view
 # subscriptions, view price lists, bill customers, create customers; nor attest a

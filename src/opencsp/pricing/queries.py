@@ -1,0 +1,133 @@
+"""Reads of pricing: which list applies, the price of an item at a date, FX rates."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from opencsp.catalog import queries as catalog
+from opencsp.catalog.rules import BillingPlan, CatalogItemId, TermDuration
+from opencsp.core.money import Currency
+from opencsp.markets.models import Country, CountryCurrency
+from opencsp.markets.rules import CurrencyScope
+from opencsp.pricing import rules
+from opencsp.pricing.errors import FxRateNotFound, PriceNotFound
+from opencsp.pricing.models import FxRate, PriceList, PriceRow
+
+
+def price_currencies(session: Session, market_id: str) -> tuple[str, ...]:
+    """The currencies a market's new-commerce price list is in: every currency of its
+    countries except those for traditional offers only (Europe: EUR, GBP, DKK, NOK, SEK,
+    CHF; Brazil: BRL) (rules.md §4, PC:pricing-and-offers.md)."""
+    rows = session.scalars(
+        select(CountryCurrency.currency)
+        .join(Country, Country.code == CountryCurrency.country_code)
+        .where(
+            Country.market_id == market_id,
+            CountryCurrency.applies_to != CurrencyScope.TRADITIONAL.value,
+        )
+        .distinct()
+    )
+    return tuple(sorted(rows))
+
+
+def applicable_list(session: Session, market_id: str, at: datetime) -> PriceList | None:
+    """The list that prices a transaction at ``at``: the list of that month, whatever its
+    status (its rows' effective dates decide), else the latest list before that month
+    that has taken effect."""
+    month = rules.month_of(at)
+    own = session.scalar(
+        select(PriceList).where(PriceList.market_id == market_id, PriceList.month == month)
+    )
+    if own is not None:
+        return own
+    return session.scalar(
+        select(PriceList)
+        .where(
+            PriceList.market_id == market_id,
+            PriceList.month < month,
+            PriceList.status != rules.ListStatus.PREVIEW.value,
+        )
+        .order_by(PriceList.month.desc())
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    """A unit price as found: the partner price for the whole term (rules.md §9b), exact,
+    tax-exclusive, with the row it came from — what a purchase locks for its term."""
+
+    unit_price: Decimal
+    erp_price: Decimal | None
+    currency: Currency
+    price_list_id: uuid.UUID
+    price_row_id: int
+    effective_start: datetime
+    effective_end: datetime
+
+
+def unit_price(
+    session: Session,
+    catalog_item: CatalogItemId | str,
+    market_id: str,
+    currency: str,
+    term: TermDuration,
+    billing_plan: BillingPlan,
+    *,
+    at: datetime,
+    quantity: int = 1,
+) -> Price:
+    """The price of a catalog item in a market and currency for a term and billing plan
+    at a transaction date: the applicable month's row whose effective range contains the
+    date (file-formats.md §1; rules.md §11) and whose tier range contains ``quantity``."""
+    availability = catalog.get_availability(session, catalog_item)
+    code = Currency.of(currency)
+    price_list = applicable_list(session, market_id, at)
+    row = None
+    if price_list is not None:
+        rows = session.scalars(
+            select(PriceRow).where(
+                PriceRow.price_list_id == price_list.id,
+                PriceRow.product_id == availability.product_id,
+                PriceRow.sku_id == availability.sku_id,
+                PriceRow.term_duration == term.value,
+                PriceRow.billing_plan == billing_plan.value,
+                PriceRow.currency == code.code,
+            )
+        ).all()
+        row = rules.pick_row(rows, at, quantity)
+    if row is None or price_list is None:
+        raise PriceNotFound(
+            catalog_item=str(catalog_item),
+            term=term.value,
+            billing_plan=billing_plan.value,
+            currency=code.code,
+            market=market_id,
+            at=at.isoformat(),
+        )
+    return Price(
+        unit_price=row.unit_price,
+        erp_price=row.erp_price,
+        currency=code,
+        price_list_id=price_list.id,
+        price_row_id=row.id,
+        effective_start=row.effective_start,
+        effective_end=row.effective_end,
+    )
+
+
+def usd_per_unit(session: Session, currency: str, month: date) -> Decimal:
+    """The month's FX rate: USD per unit of ``currency`` (file-formats.md §6); USD is 1."""
+    code = Currency.of(currency).code
+    if code == "USD":
+        return Decimal(1)
+    rate = session.get(FxRate, (rules.month_of(month), code))
+    if rate is None:
+        raise FxRateNotFound(currency=code, month=rules.format_month(rules.month_of(month)))
+    return rate.usd_per_unit
