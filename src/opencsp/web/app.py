@@ -16,6 +16,7 @@ from opencsp.core.config import settings
 from opencsp.customers.routes import router as customers_router
 from opencsp.markets.routes import router as markets_router
 from opencsp.partners.routes import router as partners_router
+from opencsp.pricing.routes import router as pricing_router
 from opencsp.program.routes import test_clock_router
 from opencsp.web import errors
 from opencsp.web.middleware import RequestContextMiddleware, UnitOfWorkMiddleware
@@ -29,6 +30,7 @@ def api_router() -> APIRouter:
     api.include_router(customers_router)
     api.include_router(partners_router)
     api.include_router(agreements_router)
+    api.include_router(pricing_router)
     if settings().test_clock:
         api.include_router(test_clock_router)
     return api
