@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -11,8 +13,13 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from opencsp.cli.main import app
+from opencsp.core import clock
 from opencsp.core.config import settings
 from opencsp.core.db import build_engine
+from opencsp.demo.catalog import end_of_sale
+from opencsp.demo.pricing import demo_months
+from opencsp.pricing.csvformat import format_date
+from opencsp.pricing.rules import OPEN_END, format_month, month_of, next_month
 from opencsp.web.app import create_app
 
 runner = CliRunner()
@@ -134,6 +141,7 @@ def test_demo_loads_once_and_writes_usable_credentials(tmp_path, monkeypatch):
             assert me.status_code == 200
             assert me.json()["organizationId"] == cred["organizationId"]
         _the_demo_tells_the_program_story(c, creds, tmp_path)
+        _the_demo_has_a_catalog_and_price_lists(c, creds)
     engine.dispose()
     settings.cache_clear()
 
@@ -176,6 +184,54 @@ def _the_demo_tells_the_program_story(c: TestClient, creds: list[dict], data_dir
     queue = c.get("/v1/program/partners?state=submitted", headers=vendor)
     assert queue.status_code == 200, queue.text
     assert "Contoso Startups" in queue.text
+
+
+def _the_demo_has_a_catalog_and_price_lists(c: TestClient, creds: list[dict]) -> None:
+    """At least 40 products of every type; for each of the 15 markets, 13 lists in effect
+    (history, then current) and next month's preview; Europe in six currencies; the
+    retiring SKU ending in the preview; FX rates for every month that has begun."""
+    adatum = _auth(creds, "admin@adatum.example")
+    products = []
+    for view in ("OnlineServices", "Software"):
+        r = c.get(f"/v1/products?country=US&targetView={view}", headers=adatum)
+        assert r.status_code == 200, r.text
+        products += r.json()["items"]
+    assert len(products) >= 40
+    assert {p["productType"]["id"] for p in products} == {
+        "OnlineServicesNCE",
+        "SoftwareSubscriptions",
+        "SoftwarePerpetual",
+    }
+    vendor = _auth(creds, "catalog@nimbus.example")
+    lists = c.get("/v1/program/pricelists", headers=vendor).json()["items"]
+    by_market: dict[str, list[tuple[str, str]]] = {}
+    for item in lists:
+        by_market.setdefault(item["market"], []).append((item["month"], item["status"]))
+    assert len(by_market) == 15
+    current = month_of(clock.now())
+    expected = [(format_month(m), "history") for m in demo_months(current)[:12]]
+    expected += [(format_month(current), "current"), (format_month(next_month(current)), "preview")]
+    for market, seen in by_market.items():
+        assert sorted(seen) == expected, market
+    woodgrove = _auth(creds, "admin@woodgrove.example")
+    sheet = c.get("/v1/program/pricesheets?market=DE", headers=woodgrove)
+    assert sheet.status_code == 200, sheet.text
+    rows = list(csv.DictReader(io.StringIO(sheet.text)))
+    assert {r["Currency"] for r in rows} == {"EUR", "GBP", "DKK", "NOK", "SEK", "CHF"}
+    future = c.get("/v1/program/pricesheets?market=US&timeline=future", headers=adatum)
+    assert future.status_code == 200, future.text
+    retiring = [
+        r for r in csv.DictReader(io.StringIO(future.text)) if r["ProductId"] == "NMB7TTC0ENE3"
+    ]
+    ends = {r["SkuId"]: r["EffectiveEndDate"] for r in retiring}
+    assert ends["0002"] == format_date(end_of_sale(current))
+    assert ends["0001"] == format_date(OPEN_END)
+    fabrikam = _auth(creds, "admin@fabrikam.example")
+    assert c.get("/v1/program/pricesheets?market=US", headers=fabrikam).status_code == 403
+    for month in demo_months(current)[:13]:
+        fx = c.get(f"/v1/program/fxrates?month={format_month(month)}", headers=adatum)
+        assert fx.status_code == 200, (month, fx.text)
+        assert len(fx.text.strip().splitlines()) == 1 + 15
 
 
 def test_markets_from_the_cli(cli_env):

@@ -187,6 +187,7 @@ def test_navigation_follows_roles(client, session):
         "partnerships",
         "customers",
         "markets",
+        "catalog",
         "users",
         "audit",
         "tokens",
@@ -195,7 +196,7 @@ def test_navigation_follows_roles(client, session):
     helpdesk = TestClient(client.app)
     signed_in(helpdesk, session, roles=(Role.HELPDESK_AGENT,))
     areas = nav_areas(helpdesk.get("/", headers=HTML).text)
-    assert areas == {"home", "profile", "customers", "markets", "tokens"}
+    assert areas == {"home", "profile", "customers", "markets", "catalog", "tokens"}
 
     billing = TestClient(client.app)
     signed_in(billing, session, tier=Tier.VENDOR, roles=(Role.BILLING_OPERATOR,))

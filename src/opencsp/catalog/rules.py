@@ -3,6 +3,8 @@ their billing plans, cancellation policies, catalog item IDs (rules.md §9a–9c
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -204,3 +206,108 @@ def parse_catalog_item_id(value: str | None) -> CatalogItemId:
         raise InvalidCatalogItemId(catalog_item_id=value)
     product, sku, availability = (part.strip().upper() for part in parts)
     return CatalogItemId(product, sku, availability)
+
+
+# --- publishing: what a product spec may contain (catalog.service.publish_product) -------
+
+PRODUCT_ID_PATTERN = r"[A-Z0-9-]{1,36}"
+"""Partner Center product IDs: ``CFQ7TTC0LH18`` (12), Azure's GUIDs (36) (rules.md §9a)."""
+
+SKU_ID_PATTERN = r"[A-Z0-9]{4}"
+"""SKU IDs are four characters (``0001``; DESIGN.md §4)."""
+
+AVAILABILITY_ID_PATTERN = r"[A-Z0-9]{1,16}"
+
+ASSET_OWNERSHIP_LIMIT_TYPES = frozenset({"ConcurrentCount", "Lifetime"})
+"""Offer matrix ``AssetOwnershipLimitType`` values (file-formats.md §2, rules.md §9i)."""
+
+
+def is_term_allowed(
+    product_type: ProductType, duration: TermDuration, plan: BillingPlan, *, trial: bool
+) -> bool:
+    """Whether a product of this type may be sold on a term with this billing plan:
+    perpetual software only as a one-time purchase; a trial only for one month billed
+    nothing (rules.md §9g: 30 days, plan "None"); everything else on P1M, P1Y or P3Y with
+    a plan ``billing_plans_for`` allows (rules.md §9b)."""
+    if product_type is ProductType.SOFTWARE_PERPETUAL:
+        return (duration, plan) == (TermDuration.ONE_TIME, BillingPlan.ONE_TIME)
+    if duration is TermDuration.ONE_TIME:
+        return False
+    if trial:
+        return (duration, plan) == (TermDuration.P1M, BillingPlan.NONE)
+    return plan in billing_plans_for(duration)
+
+
+STANDARD_NCE_TERMS: tuple[tuple[TermDuration, BillingPlan], ...] = (
+    (TermDuration.P1M, BillingPlan.MONTHLY),
+    (TermDuration.P1Y, BillingPlan.MONTHLY),
+    (TermDuration.P1Y, BillingPlan.ANNUAL),
+    (TermDuration.P3Y, BillingPlan.MONTHLY),
+    (TermDuration.P3Y, BillingPlan.ANNUAL),
+    (TermDuration.P3Y, BillingPlan.TRIENNIAL),
+)
+"""The terms a license-based SKU created from the offer matrix is sold on: the monthly
+term, and the annual and triennial terms on every plan they allow (rules.md §9b)."""
+
+
+# --- the wire: term ids, descriptions, catalog links ---------------------------------------
+
+_TERM_NAMES: dict[TermDuration, str] = {
+    TermDuration.P1M: "One-Month commitment",
+    TermDuration.P1Y: "One-Year commitment",
+    TermDuration.P3Y: "Three-Year commitment",
+    TermDuration.ONE_TIME: "One-time purchase",
+}
+
+_PLAN_NAMES: dict[BillingPlan, str] = {
+    BillingPlan.MONTHLY: "monthly billing",
+    BillingPlan.ANNUAL: "yearly billing",
+    BillingPlan.TRIENNIAL: "three-yearly billing",
+    BillingPlan.NONE: "a free trial",
+    BillingPlan.ONE_TIME: "a one-time charge",
+}
+
+
+def term_id(availability_id: str, duration: TermDuration, plan: BillingPlan) -> str:
+    """A term's ``id`` in the catalog: 12 lowercase base-32 characters of a hash of the
+    availability, duration and plan, so it is short like Partner Center's
+    (``5aeco6mffyxo``) and the same on every read (renewal instructions point at it)."""
+    digest = hashlib.sha256(f"{availability_id}:{duration.value}:{plan.value}".encode()).digest()
+    return base64.b32encode(digest).decode()[:12].lower()
+
+
+def term_description(duration: TermDuration, plan: BillingPlan) -> str:
+    """``terms[].description`` (sample: "One-Year commitment for monthly/yearly billing")."""
+    return f"{_TERM_NAMES[duration]} for {_PLAN_NAMES[plan]}"
+
+
+def matrix_availability_id(product_id: str, sku_id: str) -> str:
+    """The ID of the commercial availability the offer-matrix import creates for a SKU it
+    does not know: 12 upper-case base-32 characters of a hash of ``product:sku``, so the
+    same file imported twice, or on two installations, names it the same."""
+    digest = hashlib.sha256(f"{product_id}:{sku_id}:commercial".encode()).digest()
+    return base64.b32encode(digest).decode()[:12]
+
+
+# --- the offer matrix (file-formats.md §2) -------------------------------------------------
+
+OFFER_MATRIX_COLUMNS: tuple[str, ...] = (
+    "ProductTitle",
+    "ProductId",
+    "SkuId",
+    "SkuTitle",
+    "ProvisioningId",
+    "ProvisioningString",
+    "MinLicenses",
+    "MaxLicenses",
+    "AssetOwnershipLimit",
+    "AssetOwnershipLimitType",
+    "ProductSkuPreRequisites",
+    "ProductSkuConversion",
+    "Description",
+    "AllowedCountries",
+)
+"""The new-commerce offer matrix columns, verbatim (PC:developer/get-an-offer-matrix.md)."""
+
+OFFER_MATRIX_HEADER = ",".join(f'"{name}"' for name in OFFER_MATRIX_COLUMNS) + "\r\n"
+"""The header line byte for byte: every field double-quoted, as the price list's."""

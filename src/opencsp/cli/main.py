@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "customers": ("opencsp.customers.cli", "app", "Customers and the partners they work with."),
     "partners": ("opencsp.partners.cli", "app", "Partner enrollments and provider tier."),
     "agreements": ("opencsp.agreements.cli", "app", "Agreement templates: publish, list, retire."),
+    "catalog": ("opencsp.catalog.cli", "app", "Catalog: products, SKUs, offer matrix."),
     "pricing": ("opencsp.pricing.cli", "app", "Monthly price lists, their changes, FX rates."),
     "jobs": ("opencsp.cli.jobs", "app", "Run the program's idempotent jobs."),
 }

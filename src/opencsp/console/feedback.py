@@ -53,6 +53,8 @@ NOTICES: dict[str, str] = {
     "partner_agreement_signed": N_("The partner agreement was signed."),
     "agreement_confirmed": N_("The customer's acceptance of the customer agreement was confirmed."),
     "customer_agreement_accepted": N_("Thank you. The customer agreement is accepted."),
+    "price_list_imported": N_("The price list was imported."),
+    "fx_rates_imported": N_("The FX rates were imported."),
 }
 
 TITLES: dict[int, str] = {

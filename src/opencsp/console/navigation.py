@@ -66,6 +66,15 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
+        N_("Catalog and pricing"),
+        (
+            Area("catalog", N_("Catalog"), Perm.CATALOG_READ, "/catalog"),
+            Area("price-lists", N_("Price lists"), Perm.PRICING_READ, "/pricing/lists"),
+            Area("price-changes", N_("Price changes"), Perm.PRICING_READ, "/pricing/changes"),
+            Area("fx-rates", N_("FX rates"), Perm.PRICING_READ, "/pricing/fx"),
+        ),
+    ),
+    Section(
         N_("Agreements"),
         (
             Area(

@@ -18,6 +18,7 @@ from opencsp.console.pages import (
     agreement_templates,
     audit,
     auth,
+    catalog,
     customer_acceptance,
     customer_agreement,
     customer_create,
@@ -29,6 +30,9 @@ from opencsp.console.pages import (
     partner_agreement,
     partner_profile,
     partnerships,
+    pricing,
+    pricing_changes,
+    pricing_fx,
     program_partners,
     tokens,
     users,
@@ -57,6 +61,10 @@ for area in (
     partnerships,
     enrollment,
     program_partners,
+    catalog,
+    pricing,
+    pricing_changes,
+    pricing_fx,
 ):
     router.include_router(area.router)
 

@@ -6,15 +6,21 @@ keys on, WAL, a busy timeout and real savepoints; PostgreSQL goes through psycop
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, event
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeEngine
 
 from opencsp.core.config import settings
+from opencsp.core.types import UTCDateTime
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -106,3 +112,67 @@ def insert_unless_exists(session: Session, row: object) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def bind_converter(dialect: Dialect, column_type: TypeEngine[Any]) -> Callable[[Any], Any]:
+    """What SQLAlchemy would send to the driver for a value of ``column_type`` on
+    ``dialect`` (``UTCDateTime`` → naive UTC text on SQLite, the aware instant on
+    PostgreSQL; ``Uuid`` → 32 hex digits on SQLite; ``DecimalText`` → canonical text), as
+    one reusable function: bulk loaders convert each distinct value once and cache it."""
+    impl = column_type.dialect_impl(dialect)
+    processor = impl.bind_processor(dialect)
+    if processor is None:
+        return lambda value: value
+    return processor
+
+
+def utc_datetime_converter(dialect: Dialect) -> Callable[[datetime], Any]:
+    """Aware datetime → exactly what ``core.types.UTCDateTime`` stores on ``dialect``."""
+    return bind_converter(dialect, UTCDateTime())
+
+
+def bulk_insert(
+    connection: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    batch: int = 10_000,
+) -> int:
+    """Insert ``rows`` (driver-ready values, in ``columns`` order; see ``bind_converter``)
+    into ``table`` on ``connection``'s current transaction, at the database's native bulk
+    speed: ``COPY ... FROM STDIN`` on PostgreSQL (psycopg 3), ``executemany`` in batches of
+    ``batch`` rows on SQLite. Nothing is committed; a rollback takes every row back.
+    Returns the number of rows written. The ORM session sharing the connection must be
+    flushed first: this bypasses it."""
+    if not connection.in_transaction():
+        connection.begin()  # so that the caller's commit() or rollback() covers these rows
+    driver = connection.connection.driver_connection
+    if driver is None:  # pragma: no cover - a live connection always has one
+        raise RuntimeError("bulk_insert needs a live connection")
+    unknown = [name for name in columns if name not in table.c]
+    if unknown:
+        raise ValueError(f"{table.name} has no columns {unknown}")
+    # Identifiers come from the table's own metadata (checked above), values are bound.
+    names = ", ".join(f'"{name}"' for name in columns)
+    count = 0
+    if connection.dialect.name == "postgresql":
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        return count
+    marks = ", ".join("?" for _ in columns)
+    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'  # noqa: S608
+    cursor = driver.cursor()
+    source = iter(rows)
+    try:
+        while chunk := list(islice(source, batch)):
+            cursor.executemany(sql, chunk)
+            count += len(chunk)
+    finally:
+        cursor.close()
+    return count

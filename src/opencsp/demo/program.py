@@ -3,7 +3,9 @@ published by the vendor; partners enrolled, verified and approved (two granted t
 provider tier); the partner agreement signed in each partner's region; partnerships
 requested by providers and accepted by resellers; customers created by direct-bill
 partners and by providers (for themselves and for their resellers), some with the
-customer agreement accepted — attested by an agent, or by the customer itself."""
+customer agreement accepted — attested by an agent, or by the customer itself. The
+catalog manager publishes the catalog, 13 months of price lists plus next month's preview,
+and the FX rates (``demo.catalog``, ``demo.pricing``)."""
 
 from __future__ import annotations
 
@@ -24,16 +26,19 @@ from opencsp.core.actor import Actor, Tier
 from opencsp.core.ids import new_secret
 from opencsp.customers import creation
 from opencsp.customers.schemas import Address, BillingProfileIn, CompanyProfileIn, CustomerCreate
+from opencsp.demo import catalog, pricing
 from opencsp.demo.parties import (
     APPLICANT,
     CUSTOMERS,
     PARTNERS,
     PARTNERSHIPS,
+    VENDOR,
     DemoCustomer,
     DemoOrganization,
 )
 from opencsp.partners import enrollment, partnerships
 from opencsp.partners.schemas import EnrollmentApplication
+from opencsp.pricing.rules import month_of
 
 CUSTOMER_AGREEMENT = (
     DocumentText(
@@ -216,9 +221,19 @@ def _agreement(session: Session, customer: DemoCustomer, created: creation.Creat
         )
 
 
+def _catalog_and_prices(session: Session) -> None:
+    """The catalog manager publishes the catalog, then the price lists of the last 13
+    months and next month's preview, and the FX rates, all relative to today."""
+    manager = _actor(session, _by_role(VENDOR, Role.CATALOG_MANAGER))
+    current = month_of(clock.now())
+    products = catalog.publish_catalog(session, manager, current)
+    pricing.load_prices(session, manager, products, current=current)
+
+
 def load(session: Session, system: Actor) -> list[dict[str, Any]]:
     """Load the whole story; returns the customers' administrator credentials (shown once)."""
     _publish(session, system)
+    _catalog_and_prices(session)
     orgs = {org.key: _approve(session, system, org) for org in PARTNERS}
     _enroll(session, APPLICANT)  # submitted: waits in the vendor's verification queue
     for org in PARTNERS:

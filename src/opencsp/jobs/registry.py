@@ -14,12 +14,16 @@ from opencsp.auth.credentials import purge_expired_sessions
 from opencsp.core import idempotency
 from opencsp.core.actor import Actor
 from opencsp.core.config import settings
+from opencsp.pricing.lifecycle import activate_lists
 
 
 @dataclass(frozen=True)
 class Job:
+    """A job and its cadence under ``opencsp jobs serve`` (how often it is run)."""
+
     description: str
     run: Callable[[Session, Actor], str]
+    every: timedelta = timedelta(hours=1)
 
 
 def _audit_purge(session: Session, _actor: Actor) -> str:
@@ -35,10 +39,20 @@ def _sessions_purge(session: Session, _actor: Actor) -> str:
     return f"{purge_expired_sessions(session)} removed"
 
 
+def _pricing_activate(session: Session, actor: Actor) -> str:
+    return str(activate_lists(session, actor))
+
+
 JOBS: dict[str, Job] = {
     "audit.purge": Job("Drop audit records past the retained window (90 days).", _audit_purge),
     "idempotency.purge": Job(
         "Drop stored MS-RequestId responses past retention.", _idempotency_purge
     ),
     "sessions.purge": Job("Drop expired console sessions.", _sessions_purge),
+    "pricing.activate": Job(
+        "Make each market's preview price list current on the 1st; the list it replaces "
+        "becomes history.",
+        _pricing_activate,
+        every=timedelta(minutes=5),
+    ),
 }

@@ -173,3 +173,18 @@ def tiered_cost(tiers: Sequence[Tier], quantity: int) -> Decimal:
         if units > 0:
             total += tier.unit_price * units
     return total
+
+
+def converged_statuses(months: Iterable[date], today: date) -> dict[date, ListStatus]:
+    """The status each of one market's lists has on ``today``, which the activation job
+    converges to: a preview before its month, current during it, history after it
+    (``status_for``; lists update on the 1st with a 30-day preview, rules.md §11). A market
+    with no list for the current month keeps its latest past list current: that list still
+    prices its transactions (``pricing.queries.applicable_list``), so calling it history
+    would mislead the partners reading it."""
+    months = sorted(set(months))
+    statuses = {month: status_for(month, today) for month in months}
+    past = [m for m in months if statuses[m] is not ListStatus.PREVIEW]
+    if past and statuses[past[-1]] is ListStatus.HISTORY:
+        statuses[past[-1]] = ListStatus.CURRENT
+    return statuses

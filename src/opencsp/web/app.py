@@ -11,8 +11,10 @@ from opencsp import __version__
 from opencsp.agreements.routes import router as agreements_router
 from opencsp.audit.routes import router as audit_router
 from opencsp.auth.routes import router as auth_router
+from opencsp.catalog.routes import router as catalog_router
 from opencsp.console.routes import install as install_console
 from opencsp.core.config import settings
+from opencsp.customers.catalog_routes import router as customer_catalog_router
 from opencsp.customers.routes import router as customers_router
 from opencsp.markets.routes import router as markets_router
 from opencsp.partners.routes import router as partners_router
@@ -31,6 +33,8 @@ def api_router() -> APIRouter:
     api.include_router(partners_router)
     api.include_router(agreements_router)
     api.include_router(pricing_router)
+    api.include_router(catalog_router)
+    api.include_router(customer_catalog_router)
     if settings().test_clock:
         api.include_router(test_clock_router)
     return api

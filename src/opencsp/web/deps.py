@@ -73,3 +73,15 @@ def require(*perms: Perm) -> Any:
         return actor
 
     return Depends(check)
+
+
+def require_any(*perms: Perm) -> Any:
+    """Route dependency: the authenticated actor, provided it holds at least one of the
+    permissions (an operation open to several vendor roles)."""
+
+    def check(actor: ActorDep) -> Actor:
+        if not any(actor.can(p) for p in perms):
+            raise PermissionDenied()
+        return actor
+
+    return Depends(check)
