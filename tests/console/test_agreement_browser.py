@@ -5,25 +5,22 @@ Korean, read and accept — after which ordering may go ahead."""
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect
+from sqlalchemy import Engine
 
 from opencsp.agreements import queries
 from opencsp.core.actor import Tier
 from opencsp.core.db import build_engine
 from opencsp.core.uow import unit_of_work
-from opencsp.web.app import create_app
-from tests.console.test_browser import CHROMIUM, CHROMIUM_ARGS, free_port
 from tests.factories.agreements import CUSTOMER, publish
 from tests.factories.parties import CUSTOMER_ADMIN_PASSWORD, customer, partner
+from tests.support.browser import serving, shot
 
 pytestmark = pytest.mark.browser
 
@@ -37,9 +34,8 @@ class Site:
 
 
 @pytest.fixture()
-def site(live_database: str) -> Iterator[Site]:
-    engine = build_engine(live_database)
-    with unit_of_work(bind=engine) as session:
+def site(live_engine: Engine, live_database: str) -> Iterator[Site]:
+    with unit_of_work(bind=live_engine) as session:
         seller = partner(session, Tier.DIRECT_BILL, country="KR", name="Hanbit Cloud Partners")
         buyer = customer(session, seller.org, country="KR", name="Hanbit Foods")
         publish(
@@ -50,37 +46,8 @@ def site(live_database: str) -> Iterator[Site]:
             ko_title="고객 계약 (대한민국)",
         )
         site_customer, user_name = buyer.id, buyer.admin_user_name
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(bind=engine), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield Site(f"http://127.0.0.1:{port}", live_database, site_customer, user_name)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        engine.dispose()
-
-
-@pytest.fixture()
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def shot(page: Page, path: Path) -> None:
-    page.screenshot(path=str(path), full_page=True)
-    assert path.stat().st_size > 10_000, f"{path} looks empty"
+    with serving(live_engine) as url:
+        yield Site(url, live_database, site_customer, user_name)
 
 
 def accepted(site: Site) -> bool:

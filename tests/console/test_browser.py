@@ -3,37 +3,22 @@ real app served by uvicorn on a committed database."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import Engine
 
 from opencsp.auth.rules import Role
 from opencsp.core.actor import Tier
-from opencsp.core.db import build_engine
 from opencsp.core.uow import unit_of_work
-from opencsp.web.app import create_app
-from tests.factories import PASSWORD, member, organization
+from tests.factories import member, organization
+from tests.support.browser import serving, shot, sign_in
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ORGANIZATION = "Hanbit Cloud Partners"
 
 
@@ -43,61 +28,22 @@ class Site:
     email: str
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture()
-def site(live_database: str) -> Iterator[Site]:
-    engine = build_engine(live_database)
-    with unit_of_work(bind=engine) as session:
+def site(live_engine: Engine) -> Iterator[Site]:
+    with unit_of_work(bind=live_engine) as session:
         org = organization(session, Tier.DIRECT_BILL, name=ORGANIZATION, country="KR")
         admin = member(session, org, email="minji.kim@hanbit.example")
         member(session, org, roles=(Role.ADMIN_AGENT, Role.BILLING_ADMIN))
         member(session, org, roles=(Role.SALES_AGENT,), email="jiho.park@hanbit.example")
         email = admin.user.email
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(bind=engine), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield Site(url=f"http://127.0.0.1:{port}", email=email)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        engine.dispose()
+    with serving(live_engine) as url:
+        yield Site(url=url, email=email)
 
 
-@pytest.fixture()
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def shot(page: Page, path: Path) -> Path:
-    page.screenshot(path=str(path), full_page=True)
-    assert path.stat().st_size > 10_000, f"{path} looks empty"
-    return path
-
-
-def sign_in(page: Page, site: Site) -> None:
+def sign_in_at_home(page: Page, site: Site) -> None:
     page.goto(site.url + "/")
     expect(page).to_have_url(site.url + "/login")
-    page.get_by_label("Email").fill(site.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, site.email)
     expect(page).to_have_url(site.url + "/")
 
 
@@ -108,7 +54,7 @@ def test_sign_in_see_home_and_switch_to_korean(site: Site, browser: Browser, tmp
     page.goto(site.url + "/login")
     shot(page, tmp_path / "login-en.png")
 
-    sign_in(page, site)
+    sign_in_at_home(page, site)
     expect(page.locator("[data-field=organization-name]")).to_have_text(ORGANIZATION)
     expect(page.locator(".topbar")).to_contain_text("Direct-bill partner")
     expect(page.locator("#home-markets")).to_contain_text("KRW")
@@ -139,7 +85,7 @@ def test_sign_in_see_home_and_switch_to_korean(site: Site, browser: Browser, tmp
 
 def test_create_and_revoke_a_token_inline(site: Site, browser: Browser, tmp_path: Path):
     page = browser.new_page(viewport={"width": 1280, "height": 860}, locale="en-US")
-    sign_in(page, site)
+    sign_in_at_home(page, site)
     page.get_by_role("link", name="API tokens").click()
     page.get_by_label("Name").fill("nightly export")
     page.get_by_role("button", name="Create token").click()

@@ -5,25 +5,20 @@ file, with its validation report, then a good one) and sees it listed as a previ
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect
+from sqlalchemy import Engine
 
 from opencsp.core import clock
-from opencsp.core.db import build_engine
 from opencsp.core.uow import unit_of_work
 from opencsp.pricing import rules
-from opencsp.web.app import create_app
-from tests.console.test_browser import CHROMIUM, CHROMIUM_ARGS, free_port, shot
-from tests.factories import PASSWORD
 from tests.factories.catalog import Row, offer, price_list
 from tests.factories.console_pricing import catalog_manager, price_csv
+from tests.support.browser import serving, shot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -38,9 +33,8 @@ class Site:
 
 
 @pytest.fixture()
-def site(live_database: str) -> Iterator[Site]:
-    engine = build_engine(live_database)
-    with unit_of_work(bind=engine) as session:
+def site(live_engine: Engine) -> Iterator[Site]:
+    with unit_of_work(bind=live_engine) as session:
         sold = offer(session, title="Nimbus 365 Business Standard", countries=("KR", "US"))
         month = rules.month_of(clock.now())
         krw = {"currency": "KRW", "market_code": "KR"}
@@ -49,38 +43,8 @@ def site(live_database: str) -> Iterator[Site]:
         )
         manager = catalog_manager(session)
         site = Site("", manager.user.email, sold.product.id, sold.sku.id, sold.catalog_item_id)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(bind=engine), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield Site(f"http://127.0.0.1:{port}", site.email, site.product_id, site.sku_id, site.item)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        engine.dispose()
-
-
-@pytest.fixture()
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    with serving(live_engine) as url:
+        yield Site(url, site.email, site.product_id, site.sku_id, site.item)
 
 
 def test_the_catalog_manager_browses_and_uploads_a_price_list(

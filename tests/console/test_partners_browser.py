@@ -3,23 +3,18 @@ driven by Playwright, against the real app served by uvicorn on a committed data
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect
+from sqlalchemy import Engine
 
 from opencsp.core.actor import Tier
-from opencsp.core.db import build_engine
 from opencsp.core.uow import unit_of_work
-from opencsp.web.app import create_app
-from tests.console.test_browser import CHROMIUM, CHROMIUM_ARGS, free_port, shot
-from tests.factories import PASSWORD
 from tests.factories.parties import partner
+from tests.support.browser import serving, shot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -35,44 +30,13 @@ class Site:
 
 
 @pytest.fixture()
-def site(live_database: str) -> Iterator[Site]:
-    engine = build_engine(live_database)
-    with unit_of_work(bind=engine) as session:
+def site(live_engine: Engine) -> Iterator[Site]:
+    with unit_of_work(bind=live_engine) as session:
         provider = partner(session, Tier.INDIRECT_PROVIDER, name=PROVIDER)
         reseller = partner(session, Tier.INDIRECT_RESELLER, name=RESELLER)
         emails = (provider.user.email, reseller.user.email)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(bind=engine), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield Site(f"http://127.0.0.1:{port}", *emails)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        engine.dispose()
-
-
-@pytest.fixture()
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    with serving(live_engine) as url:
+        yield Site(url, *emails)
 
 
 def test_a_reseller_accepts_a_providers_partnership(site: Site, browser: Browser, tmp_path: Path):

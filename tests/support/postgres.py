@@ -30,7 +30,7 @@ def _bin_dir() -> Path:
     raise RuntimeError("PostgreSQL server binaries not found (apt-get install postgresql)")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -48,7 +48,7 @@ def cluster() -> Iterator[str]:
     bin_dir = _bin_dir()
     root = Path(tempfile.mkdtemp(prefix="opencsp-pg-"))
     data = root / "data"
-    port = _free_port()
+    port = free_port()
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
     root.chmod(0o755)

@@ -163,22 +163,17 @@ class RowConverter:
                 pass
             else:
                 opened, term, plan, code, currency = context
-                opened.rows += 1
-                return (
-                    opened.db_id,
+                return _db_row(
+                    opened,
                     line,
-                    key[0],
-                    key[1],
+                    key,
                     term,
                     plan,
                     code,
                     currency,
                     price,
-                    None,
-                    None,
-                    span[0],
-                    span[1],
-                    span[2],
+                    NO_TIERS,
+                    span,
                     tags,
                     record[6],
                     erp_price,
@@ -212,23 +207,18 @@ class RowConverter:
                 self.problem(line, column, f"longer than {size} characters")
         if self.total != before or place is None or dates is None:
             return None
-        (opened, code, currency), (start, end, sale_end) = place, dates
-        opened.rows += 1
-        return (
-            opened.db_id,
+        opened, code, currency = place
+        return _db_row(
+            opened,
             line,
-            key[0],
-            key[1],
+            key,
             term,
             plan,
             code,
             currency,
             price,
-            tiers[0],
-            tiers[1],
-            start,
-            end,
-            sale_end,
+            tiers,
+            dates,
             tags,
             record[6],
             erp_price,
@@ -407,3 +397,44 @@ class RowConverter:
         )
         self.lists[market_id] = opened
         return opened
+
+
+NO_TIERS: tuple[None, None] = (None, None)
+
+
+def _db_row(
+    opened: Any,
+    line: int,
+    key: tuple[str, str],
+    term: str,
+    plan: str,
+    code: str,
+    currency: str,
+    price: Any,
+    tiers: tuple[Any, Any],
+    dates: tuple[Any, Any, Any],
+    tags: str,
+    unit_of_measure: str,
+    erp_price: Any,
+) -> tuple[Any, ...]:
+    """A checked record as the ``ROW_COLUMNS`` values, counted in its list."""
+    opened.rows += 1
+    return (
+        opened.db_id,
+        line,
+        key[0],
+        key[1],
+        term,
+        plan,
+        code,
+        currency,
+        price,
+        tiers[0],
+        tiers[1],
+        dates[0],
+        dates[1],
+        dates[2],
+        tags,
+        unit_of_measure,
+        erp_price,
+    )
