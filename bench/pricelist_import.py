@@ -65,7 +65,7 @@ PLACES = (
     ("US", "USD"),
     ("CA", "CAD"),
     ("DE", "EUR"),
-    ("FR", "EUR"),
+    ("SG", "USD"),
     ("GB", "GBP"),
     ("DK", "DKK"),
     ("SE", "SEK"),
@@ -77,12 +77,14 @@ PLACES = (
     ("BR", "BRL"),
     ("IN", "INR"),
     ("MX", "USD"),
-    ("NL", "EUR"),
-    ("IT", "EUR"),
-    ("ES", "EUR"),
-    ("IE", "EUR"),
-    ("AT", "EUR"),
+    ("NZ", "NZD"),
+    ("TW", "TWD"),
+    ("CN", "CNY"),
+    ("AO", "USD"),
+    ("AE", "USD"),
 )
+"""One country per market and currency: the countries of a market share its prices, so
+two of them with the same SKU, term, plan and currency would overlap (and be rejected)."""
 TERMS = (
     ("P1M", "Monthly", "monthly"),
     ("P1Y", "Monthly", "monthly"),

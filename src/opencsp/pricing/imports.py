@@ -128,7 +128,7 @@ def import_price_list(
                     line,
                     "EffectiveStartDate",
                     f"the effective range overlaps that of line {other} for the same SKU, "
-                    "term, billing plan, market, currency and tier",
+                    "term, billing plan, currency and tier of this market",
                 )
             importer.total += count - len(found)
         if importer.total:
