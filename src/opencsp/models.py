@@ -22,8 +22,10 @@ from opencsp.catalog.models import (
 from opencsp.core.clock import TestClockRow
 from opencsp.core.db import Base
 from opencsp.core.idempotency import IdempotencyRecord
+from opencsp.core.outbox import OutboxMessage
 from opencsp.customers.models import Customer, CustomerRelationship
 from opencsp.markets.models import Country, CountryCurrency, Market
+from opencsp.orders.models import Cart, CartLine, Order, OrderLine, OrderRequest
 from opencsp.partners.models import (
     Enrollment,
     PartnerId,
@@ -32,6 +34,7 @@ from opencsp.partners.models import (
     PartnershipRequest,
 )
 from opencsp.pricing.models import FxRate, PriceList, PriceRow
+from opencsp.subscriptions.models import SeatBatch, Subscription, SubscriptionEvent, Transition
 
 __all__ = [
     "AgreementDocument",
@@ -42,6 +45,8 @@ __all__ = [
     "AvailabilityCountry",
     "AvailabilityTerm",
     "Base",
+    "Cart",
+    "CartLine",
     "ConsoleSession",
     "Country",
     "CountryCurrency",
@@ -53,7 +58,11 @@ __all__ = [
     "FxRate",
     "IdempotencyRecord",
     "Market",
+    "Order",
+    "OrderLine",
+    "OrderRequest",
     "Organization",
+    "OutboxMessage",
     "PartnerAgreementSignature",
     "PartnerId",
     "PartnerProfile",
@@ -62,10 +71,14 @@ __all__ = [
     "PriceList",
     "PriceRow",
     "Product",
+    "SeatBatch",
     "Sku",
     "SkuPrerequisite",
     "SkuUpgrade",
+    "Subscription",
+    "SubscriptionEvent",
     "TestClockRow",
+    "Transition",
     "User",
     "UserRole",
 ]

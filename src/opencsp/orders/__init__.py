@@ -1,0 +1,1 @@
+"""Ordering: carts, checkout, orders and the order requests resellers send their providers."""
