@@ -13,13 +13,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from opencsp.core.db import Base, insert_unless_exists
-from opencsp.core.types import UTCDateTime
-
-_ROW_ID = BigInteger().with_variant(Integer(), "sqlite")
+from opencsp.core.types import ROW_ID, UTCDateTime
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 
@@ -27,7 +25,7 @@ PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 class OutboxMessage(Base):
     __tablename__ = "outbox_messages"
 
-    id: Mapped[int] = mapped_column(_ROW_ID, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)
     topic: Mapped[str] = mapped_column(String(64))
     key: Mapped[str] = mapped_column(String(160))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import BigInteger, DateTime, Integer, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -64,3 +64,8 @@ class DecimalText(TypeDecorator[Decimal]):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> Decimal | None:
         return None if value is None else Decimal(value)
+
+
+ROW_ID = BigInteger().with_variant(Integer(), "sqlite")
+"""An auto-incrementing row id: SQLite only auto-increments an INTEGER PRIMARY KEY,
+PostgreSQL wants a bigint for tables that grow without bound."""

@@ -19,10 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opencsp.core.db import Base
-from opencsp.core.types import DecimalText, UTCDateTime
-
-# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL wants a bigint.
-_ROW_ID = BigInteger().with_variant(Integer(), "sqlite")
+from opencsp.core.types import ROW_ID, DecimalText, UTCDateTime
 
 
 class PriceList(Base):
@@ -59,7 +56,7 @@ class PriceRow(Base):
 
     __tablename__ = "price_rows"
 
-    id: Mapped[int] = mapped_column(_ROW_ID, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)
     price_list_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("price_lists.id", ondelete="CASCADE")
     )

@@ -22,7 +22,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -35,10 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opencsp.core.db import Base
-from opencsp.core.types import DecimalText, UTCDateTime
-
-# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL wants a bigint.
-_ROW_ID = BigInteger().with_variant(Integer(), "sqlite")
+from opencsp.core.types import ROW_ID, DecimalText, UTCDateTime
 
 
 class Subscription(Base):
@@ -107,7 +103,7 @@ class SeatBatch(Base):
 
     __tablename__ = "subscription_seat_batches"
 
-    id: Mapped[int] = mapped_column(_ROW_ID, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)
     subscription_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("subscriptions.id", ondelete="CASCADE"), index=True
     )
@@ -128,7 +124,7 @@ class SubscriptionEvent(Base):
 
     __tablename__ = "subscription_events"
 
-    id: Mapped[int] = mapped_column(_ROW_ID, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)
     subscription_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("subscriptions.id", ondelete="CASCADE")
     )
