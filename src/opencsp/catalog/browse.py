@@ -33,8 +33,6 @@ from opencsp.catalog.models import (
 from opencsp.catalog.rules import BillingPlan, ProductType, Segment, TermDuration
 from opencsp.core.config import settings
 from opencsp.markets import queries as markets
-from opencsp.markets.models import Country, CountryCurrency
-from opencsp.markets.rules import CurrencyScope
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,7 +280,7 @@ def _pairs_by_sku(
 def _availability_views(
     session: Session, scope: CatalogScope, sku: SkuView, rows: Sequence[Availability]
 ) -> list[AvailabilityView]:
-    currency = new_commerce_currency(session, scope.country)
+    currency = markets.new_commerce_currency(session, scope.country)
     cfg = settings()
     policy = rules.cancellation_policy(
         sku.product.product_type,
@@ -312,31 +310,3 @@ def _availability_views(
         )
         for a in rows
     ]
-
-
-def new_commerce_currency(session: Session, country: str) -> str:
-    """The currency new-commerce offers are sold in to ``country`` (an availability's
-    ``defaultCurrency``): the country's currency, skipping those for traditional offers
-    only (Brazil: BRL, not USD; rules.md §4). A country the source gives no currency
-    (Vatican City) takes its market's most common one."""
-    own = session.scalar(
-        select(CountryCurrency.currency)
-        .where(
-            CountryCurrency.country_code == country,
-            CountryCurrency.applies_to != CurrencyScope.TRADITIONAL.value,
-        )
-        .order_by(CountryCurrency.currency)
-        .limit(1)
-    )
-    if own is not None:
-        return own
-    market_id = select(Country.market_id).where(Country.code == country).scalar_subquery()
-    common = session.scalar(
-        select(CountryCurrency.currency)
-        .join(Country, Country.code == CountryCurrency.country_code)
-        .where(Country.market_id == market_id)
-        .group_by(CountryCurrency.currency)
-        .order_by(func.count().desc(), CountryCurrency.currency)
-        .limit(1)
-    )
-    return common or "USD"

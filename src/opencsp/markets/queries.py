@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from opencsp.core.config import settings
 from opencsp.markets import rules, validation
 from opencsp.markets.errors import MarketNotFound
-from opencsp.markets.models import Country, Market
-from opencsp.markets.rules import OperationsCenter
+from opencsp.markets.models import Country, CountryCurrency, Market
+from opencsp.markets.rules import CurrencyScope, OperationsCenter
 from opencsp.markets.validation import CountryInformation
 
 
@@ -78,6 +78,47 @@ def currencies_for_market(session: Session, market_id: str) -> tuple[str, ...]:
     return rules.market_currencies(
         currency.currency for country in market.countries for currency in country.currencies
     )
+
+
+# Currencies new-commerce offers are priced and sold in: every currency of a country
+# except those for traditional offers only (Brazil: BRL, not USD; rules.md §4).
+_NEW_COMMERCE = CountryCurrency.applies_to != CurrencyScope.TRADITIONAL.value
+
+
+def new_commerce_currencies(session: Session, market_id: str) -> tuple[str, ...]:
+    """The currencies of a market's new-commerce price list (Europe: EUR, GBP, DKK, NOK,
+    SEK, CHF; Brazil: BRL) (rules.md §4, PC:pricing-and-offers.md)."""
+    rows = session.scalars(
+        select(CountryCurrency.currency)
+        .join(Country, Country.code == CountryCurrency.country_code)
+        .where(Country.market_id == market_id, _NEW_COMMERCE)
+        .distinct()
+    )
+    return tuple(sorted(rows))
+
+
+def new_commerce_currency(session: Session, country: str) -> str:
+    """The currency new-commerce offers are sold in to ``country`` (an availability's
+    ``defaultCurrency``): the country's own, or for a country the source gives none
+    (Vatican City) its market's most common one."""
+    own = session.scalar(
+        select(CountryCurrency.currency)
+        .where(CountryCurrency.country_code == country, _NEW_COMMERCE)
+        .order_by(CountryCurrency.currency)
+        .limit(1)
+    )
+    if own is not None:
+        return own
+    market_id = select(Country.market_id).where(Country.code == country).scalar_subquery()
+    common = session.scalar(
+        select(CountryCurrency.currency)
+        .join(Country, Country.code == CountryCurrency.country_code)
+        .where(Country.market_id == market_id)
+        .group_by(CountryCurrency.currency)
+        .order_by(func.count().desc(), CountryCurrency.currency)
+        .limit(1)
+    )
+    return common or "USD"
 
 
 def same_market(session: Session, a_country: str, b_country: str) -> bool:

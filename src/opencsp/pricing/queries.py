@@ -13,27 +13,16 @@ from sqlalchemy.orm import Session
 from opencsp.catalog import queries as catalog
 from opencsp.catalog.rules import BillingPlan, CatalogItemId, TermDuration
 from opencsp.core.money import Currency
-from opencsp.markets.models import Country, CountryCurrency
-from opencsp.markets.rules import CurrencyScope
+from opencsp.markets import queries as markets
 from opencsp.pricing import rules
 from opencsp.pricing.errors import FxRateNotFound, PriceNotFound
 from opencsp.pricing.models import FxRate, PriceList, PriceRow
 
 
 def price_currencies(session: Session, market_id: str) -> tuple[str, ...]:
-    """The currencies a market's new-commerce price list is in: every currency of its
-    countries except those for traditional offers only (Europe: EUR, GBP, DKK, NOK, SEK,
-    CHF; Brazil: BRL) (rules.md §4, PC:pricing-and-offers.md)."""
-    rows = session.scalars(
-        select(CountryCurrency.currency)
-        .join(Country, Country.code == CountryCurrency.country_code)
-        .where(
-            Country.market_id == market_id,
-            CountryCurrency.applies_to != CurrencyScope.TRADITIONAL.value,
-        )
-        .distinct()
-    )
-    return tuple(sorted(rows))
+    """The currencies a market's new-commerce price list is in (Europe six, Brazil BRL):
+    ``markets.queries.new_commerce_currencies``."""
+    return markets.new_commerce_currencies(session, market_id)
 
 
 def applicable_list(session: Session, market_id: str, at: datetime) -> PriceList | None:
