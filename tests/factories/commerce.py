@@ -14,13 +14,15 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from opencsp.agreements import queries as agreements
 from opencsp.catalog.rules import BillingPlan, ProductType, TermDuration
 from opencsp.core import clock
 from opencsp.core.actor import Tier
 from opencsp.core.config import settings
 from opencsp.customers.models import Customer
+from opencsp.orders import checkout
 from opencsp.orders.models import Order, OrderLine
-from opencsp.orders.rules import order_id
+from opencsp.orders.rules import CartLineRequest, order_id
 from opencsp.partners.models import PartnerId
 from opencsp.pricing.models import PriceList
 from opencsp.subscriptions import events, terms
@@ -70,7 +72,8 @@ def scene(session: Session, *, month: date | None = None) -> Scene:
     reseller = partner(session, Tier.INDIRECT_RESELLER)
     partnership(session, provider.org, reseller.org)
     agreement = template(session, "MicrosoftPartnerAgreement", region=MARKET)
-    signed(session, reseller.org, MARKET, agreement)
+    for member in (direct, provider, reseller):  # no purchase without it (900124)
+        signed(session, member.org, MARKET, agreement)
     mca = template(session)
     direct_customer = customer(session, direct.org)
     indirect_customer = customer(session, provider.org, reseller=reseller.org)
@@ -228,3 +231,65 @@ def subscription(
     events.record(session, sub, events.EventKind.NEW, at=started, actor_id=None, quantity_before=0)
     session.flush()
     return sub
+
+
+# --- buying through the checkout service (added with orders.checkout) -------------------
+
+
+def sign_partner_agreement(session: Session, buyer: Member, region: str = MARKET) -> None:
+    """The buyer's own partner agreement for ``region`` (rules.md §1.6: no purchase
+    without it, 900124), for partners made outside ``scene`` (which signs it for all)."""
+    if not agreements.has_signed_partner_agreement(session, buyer.org.id, region):
+        signed(
+            session,
+            buyer.org,
+            region,
+            template(session, "MicrosoftPartnerAgreement", region=region),
+        )
+
+
+def line(
+    item: Offer,
+    quantity: int = 10,
+    *,
+    id: int = 0,
+    term: TermDuration | None = P1Y,
+    plan: BillingPlan = MONTHLY,
+    partner_id_on_record: str | None = None,
+    attestation_accepted: bool = False,
+) -> CartLineRequest:
+    """A cart line for ``item`` as a client would send it."""
+    return CartLineRequest(
+        id=id,
+        catalog_item_id=item.catalog_item_id,
+        quantity=quantity,
+        term_duration=term.value if term else None,
+        billing_cycle=plan.value,
+        partner_id_on_record=partner_id_on_record,
+        attestation_accepted=attestation_accepted,
+    )
+
+
+def buy(
+    session: Session,
+    buyer: Member,
+    customer_row: Customer,
+    item: Offer,
+    quantity: int = 10,
+    *,
+    term: TermDuration = P1Y,
+    plan: BillingPlan = MONTHLY,
+    partner_id_on_record: str | None = None,
+    custom_term_end: date | None = None,
+) -> Subscription:
+    """Buy one subscription through the real checkout (``orders.checkout.place_order``)
+    at the clock's now and answer it."""
+    order = checkout.place_order(
+        session,
+        buyer.actor,
+        customer_row.id,
+        [line(item, quantity, term=term, plan=plan, partner_id_on_record=partner_id_on_record)],
+        custom_term_ends={0: custom_term_end},
+    )
+    session.flush()
+    return session.scalars(select(Subscription).where(Subscription.order_id == order.id)).one()

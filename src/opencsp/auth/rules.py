@@ -139,7 +139,6 @@ TIER_DENIED: dict[Tier, frozenset[Perm]] = {
     Tier.INDIRECT_RESELLER: frozenset(
         {
             Perm.ORDERS_MANAGE,
-            Perm.SUBSCRIPTIONS_READ,
             Perm.SUBSCRIPTIONS_MANAGE,
             Perm.PRICING_READ,
             Perm.CUSTOMERS_CREATE,

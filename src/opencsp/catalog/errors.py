@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from opencsp.core.errors import Conflict, InvalidInput, NotFound
+from opencsp.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 
 class ProductNotFound(NotFound):
@@ -143,3 +143,23 @@ class NaiveEndOfSale(InvalidInput):
 class InvalidMatrixMonth(InvalidInput):
     code = "InvalidMonth"
     description = "The month must be YYYYMM: {month!r}"
+
+
+class SeatPoolExceeded(PermissionDenied):
+    """800088 (cart 10015 with ``availableQuantity``): a small-business offer's maximum
+    is pooled over every partner's subscriptions on the customer (rules.md §9i)."""
+
+    code: ClassVar[int | str] = 800088
+    description = (
+        "The requested number of {requested} seats exceeds the remaining limit of "
+        "{available} seats allowed per subscription for the CatalogItemId - {catalog_item_id}"
+    )
+
+    def __init__(self, *, requested: int, available: int, catalog_item_id: str) -> None:
+        self.available = available
+        super().__init__(
+            data=[{"availableQuantity": available}],
+            requested=requested,
+            available=available,
+            catalog_item_id=catalog_item_id,
+        )

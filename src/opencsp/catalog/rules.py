@@ -11,13 +11,15 @@ from datetime import datetime, timedelta
 from opencsp.catalog.errors import (
     CatalogItemIdMissing,
     InvalidCatalogItemId,
+    SeatPoolExceeded,
     UnknownSegment,
     UnknownTargetView,
 )
 from opencsp.core.http import WireEnum
 
 SMALL_BUSINESS_MAX_SEATS = 300
-"""An offer whose maximum is below this is a small-business offer (rules.md §9i)."""
+"""The small-business seat maximum: an NCE offer whose maximum is at most this has its
+seats pooled across every partner on the customer (rules.md §9i; ``orders.gates``)."""
 
 
 class ProductType(WireEnum):
@@ -177,10 +179,6 @@ def cancellation_policy(
     return CancellationPolicy(timedelta(days=window_days), "Partial", seat_reduction=seats)
 
 
-def is_small_business(max_quantity: int) -> bool:
-    return max_quantity < SMALL_BUSINESS_MAX_SEATS
-
-
 def on_sale(end_of_sale: datetime | None, at: datetime) -> bool:
     """An offer leaves the catalog after its end-of-sale instant (rules.md §9k)."""
     return end_of_sale is None or at <= end_of_sale
@@ -311,3 +309,27 @@ OFFER_MATRIX_COLUMNS: tuple[str, ...] = (
 
 OFFER_MATRIX_HEADER = ",".join(f'"{name}"' for name in OFFER_MATRIX_COLUMNS) + "\r\n"
 """The header line byte for byte: every field double-quoted, as the price list's."""
+
+
+def check_seat_pool(
+    requested: int, already_owned_by_all_partners: int, maximum: int, *, catalog_item_id: str
+) -> int | None:
+    """A small-business offer caps the seats of the customer tenant across every partner
+    and channel (rules.md §9i). The pooled maximums include 300 itself: the documented
+    example of a pooled Max Seat Count is Business Premium's 300, although §9i calls
+    small-business offers those "below 300" — the example decides, so a 300-seat offer is
+    pooled ([inferred]). The remaining limit is the maximum less the seats
+    already owned (800088, cart 10015 with ``availableQuantity``; rules.md §9i). Answers
+    the seats still available before this request, or None when the offer is not pooled.
+    ``requested`` is the seats asked for now: the sum of a cart's lines for the SKU, or
+    a subscription's increase."""
+    if requested < 0 or already_owned_by_all_partners < 0:
+        raise ValueError("seat counts are never negative")
+    if maximum > SMALL_BUSINESS_MAX_SEATS:
+        return None
+    available = max(0, maximum - already_owned_by_all_partners)
+    if requested > available:
+        raise SeatPoolExceeded(
+            requested=requested, available=available, catalog_item_id=catalog_item_id
+        )
+    return available

@@ -8,7 +8,7 @@ import typer
 
 from opencsp.cli.support import operator, out
 from opencsp.core import clock
-from opencsp.jobs.registry import JOBS
+from opencsp.jobs.registry import JOBS, execute
 from opencsp.jobs.scheduler import Scheduler, selected
 
 app = typer.Typer(
@@ -24,13 +24,13 @@ def list_jobs() -> None:
 
 @app.command("run")
 def run(name: str = typer.Argument(..., help="Job name (see `opencsp jobs list`).")) -> None:
-    """Run one job in one unit of work; re-running it changes nothing more."""
+    """Run one job (in one unit of work, or a batched job in one per batch); re-running it
+    changes nothing more."""
     job = JOBS.get(name)
     if job is None:
         out.print(f"unknown job {name}")
         raise typer.Exit(2)
-    with operator() as (session, actor):
-        result = job.run(session, actor)
+    result = execute(job, operator)
     out.print(f"{name}: {result}")
 
 

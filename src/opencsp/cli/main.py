@@ -27,6 +27,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "catalog": ("opencsp.catalog.cli", "app", "Catalog: products, SKUs, offer matrix."),
     "pricing": ("opencsp.pricing.cli", "app", "Monthly price lists, their changes, FX rates."),
     "jobs": ("opencsp.cli.jobs", "app", "Run the program's idempotent jobs."),
+    "orders": ("opencsp.orders.cli", "app", "Orders: list, show, buy for a customer."),
+    "subscriptions": (
+        "opencsp.subscriptions.cli",
+        "app",
+        "Subscriptions: list, show with the timeline, change seats and status.",
+    ),
 }
 
 

@@ -56,6 +56,13 @@ SECTIONS: tuple[Section, ...] = (
                 "/customers/invite",
                 tiers=PARTNERS,
             ),
+            Area(
+                "order-requests",
+                N_("Order requests"),
+                Perm.CUSTOMERS_READ,
+                "/order-requests",
+                tiers=INDIRECT,
+            ),
         ),
     ),
     Section(

@@ -18,6 +18,7 @@ from opencsp.console.pages import (
     agreement_templates,
     audit,
     auth,
+    buy,
     catalog,
     customer_acceptance,
     customer_agreement,
@@ -27,6 +28,8 @@ from opencsp.console.pages import (
     enrollment,
     home,
     markets,
+    order_requests,
+    orders,
     partner_agreement,
     partner_profile,
     partnerships,
@@ -34,6 +37,8 @@ from opencsp.console.pages import (
     pricing_changes,
     pricing_fx,
     program_partners,
+    subscription_actions,
+    subscriptions,
     tokens,
     users,
 )
@@ -65,6 +70,11 @@ for area in (
     pricing,
     pricing_changes,
     pricing_fx,
+    buy,
+    orders,
+    subscriptions,
+    subscription_actions,
+    order_requests,
 ):
     router.include_router(area.router)
 

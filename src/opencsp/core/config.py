@@ -46,6 +46,37 @@ class Settings(BaseSettings):
     perpetual_refund_days: int = Field(
         default=30, ge=0, description="Days perpetual software is refundable (rules.md §9c)."
     )
+    # --- lifecycle jobs and provisioning delivery (issue 5; subscriptions.lifecycle,
+    # subscriptions.renewals, subscriptions.provisioning) ---
+    job_batch_size: int = Field(
+        default=100,
+        ge=1,
+        description=(
+            "Subscriptions (or outbox messages) a lifecycle job handles per unit of work; "
+            "a crash loses at most one batch, which the next run redoes."
+        ),
+    )
+    provisioning_url: str = Field(
+        default="",
+        description=(
+            "The vendor's fulfillment endpoint provisioning messages are POSTed to as JSON; "
+            "empty: the in-process provisioner of the demo, which accepts every message."
+        ),
+    )
+    provisioning_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Timeout of one delivery to the fulfillment endpoint."
+    )
+    provisioning_backoff_base_seconds: int = Field(
+        default=30, ge=1, description="Wait after the first failed delivery, doubled per failure."
+    )
+    provisioning_backoff_ceiling_seconds: int = Field(
+        default=3600, ge=1, description="Longest wait between two delivery attempts."
+    )
+    provisioning_max_attempts: int = Field(
+        default=10,
+        ge=1,
+        description="Failed deliveries after which a message is marked failed for the operator.",
+    )
     pricelist_problem_limit: int = Field(
         default=1000,
         ge=1,

@@ -17,7 +17,10 @@ from datetime import datetime, timedelta
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Integer, LargeBinary, String, delete
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, make_transient_to_detached, mapped_column
+from sqlalchemy.orm.util import identity_key
 
 from opencsp.core import clock
 from opencsp.core.db import Base
@@ -68,21 +71,39 @@ def find(session: Session, request_id: str) -> IdempotencyRecord | None:
     return session.get(IdempotencyRecord, request_id)
 
 
-def claim(session: Session, request_id: str, principal: str, fp: str) -> IdempotencyRecord:
-    """Insert the key before the work runs. A concurrent request with the same key waits
-    on the unique key and then fails, so only one of them does the work."""
-    row = IdempotencyRecord(
-        request_id=request_id,
-        principal=principal,
-        fingerprint=fp,
-        status_code=0,
-        content_type=None,
-        location=None,
-        body=b"",
-        created_at=clock.now(),
-    )
+def claim(session: Session, request_id: str, principal: str, fp: str) -> IdempotencyRecord | None:
+    """Insert the key before the work runs, in one statement (``INSERT … ON CONFLICT DO
+    NOTHING … RETURNING``): the new record, or None when the key is already taken. A
+    concurrent request with the same key waits on the unique key until the first one's
+    transaction ends, so only one of them does the work; the other then finds the stored
+    response with :func:`find`."""
+    values = {
+        "request_id": request_id,
+        "principal": principal,
+        "fingerprint": fp,
+        "status_code": 0,
+        "content_type": None,
+        "location": None,
+        "body": b"",
+        "created_at": clock.now(),
+    }
+    table = IdempotencyRecord.__table__.c
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    claimed = session.execute(
+        insert(IdempotencyRecord)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=[table.request_id])
+        .returning(table.request_id)
+    ).first()
+    if claimed is None:
+        return None
+    stale = session.identity_map.get(identity_key(IdempotencyRecord, request_id))
+    if stale is not None:  # a rolled-back claim of this key earlier in the session
+        session.expunge(stale)
+    row = IdempotencyRecord(**values)
+    make_transient_to_detached(row)  # the row as inserted: later changes are an UPDATE
     session.add(row)
-    session.flush()
     return row
 
 

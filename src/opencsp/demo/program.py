@@ -26,7 +26,7 @@ from opencsp.core.actor import Actor, Tier
 from opencsp.core.ids import new_secret
 from opencsp.customers import creation
 from opencsp.customers.schemas import Address, BillingProfileIn, CompanyProfileIn, CustomerCreate
-from opencsp.demo import catalog, pricing
+from opencsp.demo import catalog, commerce, pricing
 from opencsp.demo.parties import (
     APPLICANT,
     CUSTOMERS,
@@ -266,4 +266,5 @@ def load(session: Session, system: Actor) -> list[dict[str, Any]]:
                 "customerAgreement": customer.agreement or "not accepted",
             }
         )
+    commerce.load(session, system)  # 13 months of orders and subscription changes
     return rows

@@ -1,10 +1,16 @@
 """The registry of jobs: plain functions ``(session, actor) -> summary`` that read time
-from ``core.clock`` (so they follow the test clock) and can be re-run safely."""
+from ``core.clock`` (so they follow the test clock) and can be re-run safely.
+
+A job over many rows (renewals, lifecycle, provisioning delivery) is *batched*: it takes
+a factory of units of work (``Units``) and commits batch by batch, so a crash loses only
+the batch in hand. Its ``run(session, actor)`` runs every batch in the given session
+(one unit of work), which is what tests and callers holding a session use."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
@@ -15,15 +21,38 @@ from opencsp.core import idempotency
 from opencsp.core.actor import Actor
 from opencsp.core.config import settings
 from opencsp.pricing.lifecycle import activate_lists
+from opencsp.subscriptions import lifecycle, provisioning, renewals
+
+Units = Callable[[], AbstractContextManager[tuple[Session, Actor]]]
+"""Opens one unit of work (session and acting actor) that commits when its block ends."""
 
 
 @dataclass(frozen=True)
 class Job:
-    """A job and its cadence under ``opencsp jobs serve`` (how often it is run)."""
+    """A job and its cadence under ``opencsp jobs serve`` (how often it is run); a batched
+    job has ``batched`` and commits per batch through the units it is given."""
 
     description: str
     run: Callable[[Session, Actor], str]
     every: timedelta = timedelta(hours=1)
+    batched: Callable[[Units], str] | None = field(default=None, compare=False)
+
+
+def batched(description: str, work: Callable[[Units], str], every: timedelta) -> Job:
+    """A batched job; its ``run(session, actor)`` does every batch in that one session."""
+
+    def in_one_session(session: Session, actor: Actor) -> str:
+        return work(lambda: nullcontext((session, actor)))
+
+    return Job(description, in_one_session, every, batched=work)
+
+
+def execute(job: Job, units: Units) -> str:
+    """Run ``job``: batch by batch in units of its own when batched, else in one unit."""
+    if job.batched is not None:
+        return job.batched(units)
+    with units() as (session, actor):
+        return job.run(session, actor)
 
 
 def _audit_purge(session: Session, _actor: Actor) -> str:
@@ -54,5 +83,22 @@ JOBS: dict[str, Job] = {
         "becomes history.",
         _pricing_activate,
         every=timedelta(minutes=5),
+    ),
+    "renewals": batched(
+        "Process subscriptions whose term has ended: renew at the current price list with "
+        "their scheduled changes, convert trials, expire (auto-renew off) or disable "
+        "(suspended).",
+        renewals.run_renewals,
+        every=timedelta(minutes=15),
+    ),
+    "lifecycle": batched(
+        "Disable subscriptions expired for 30 days; delete those disabled for 90 days.",
+        lifecycle.run_lifecycle,
+        every=timedelta(hours=1),
+    ),
+    "provisioning.deliver": batched(
+        "Deliver subscription changes to the fulfillment endpoint, with retries and backoff.",
+        provisioning.deliver,
+        every=timedelta(minutes=1),
     ),
 }

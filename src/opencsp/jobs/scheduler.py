@@ -15,13 +15,17 @@ exactly as the wall clock would.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy.orm import Session
+
 from opencsp.auth import service as auth_service
+from opencsp.core.actor import Actor
 from opencsp.core.uow import unit_of_work
-from opencsp.jobs.registry import JOBS, Job
+from opencsp.jobs.registry import JOBS, Job, execute
 
 log = logging.getLogger("opencsp.jobs")
 
@@ -35,10 +39,17 @@ def due(jobs: Mapping[str, Job], last_runs: Mapping[str, datetime], now: datetim
     )
 
 
-def run_as_system(job: Job) -> str:
-    """One job in one unit of work as the system actor: all of it commits, or none."""
+@contextmanager
+def system_unit() -> Iterator[tuple[Session, Actor]]:
+    """One unit of work as the system actor."""
     with unit_of_work() as session:
-        return job.run(session, auth_service.system_actor(session))
+        yield session, auth_service.system_actor(session)
+
+
+def run_as_system(job: Job) -> str:
+    """One job as the system actor: in one unit of work (all of it commits, or none), or a
+    batched job in one unit per batch."""
+    return execute(job, system_unit)
 
 
 @dataclass

@@ -64,6 +64,20 @@ def market_for(session: Session, country_code: str) -> Market:
     return market
 
 
+def market_countries(session: Session, country_code: str) -> tuple[str, frozenset[str]]:
+    """The id of a country's market and the codes of every country in it, in one
+    statement (what ``market_for`` loads, without the market's rows); a code no market
+    covers raises as ``market_for`` does."""
+    code = rules.normalize_country_code(country_code)
+    market_id = select(Country.market_id).where(Country.code == code).scalar_subquery()
+    rows = session.execute(
+        select(Country.market_id, Country.code).where(Country.market_id == market_id)
+    ).all()
+    if not rows:
+        raise rules.not_covered(code, is_country=validation.is_country(code))
+    return rows[0][0], frozenset(c for _, c in rows)
+
+
 def currencies_for_country(session: Session, country_code: str) -> tuple[str, ...]:
     """The currencies a country is sold in, by code; empty for a country the source gives
     none (Vatican City). Brazil has two — which offers each applies to is on
@@ -119,6 +133,26 @@ def new_commerce_currency(session: Session, country: str) -> str:
         .limit(1)
     )
     return common or "USD"
+
+
+def new_commerce_market(session: Session, country_code: str) -> tuple[str, str]:
+    """A customer's market id and new-commerce currency (``new_commerce_currency``) in
+    one statement when the country has a currency of its own; a code no market covers
+    raises as ``market_for`` does."""
+    code = rules.normalize_country_code(country_code)
+    own = (
+        select(CountryCurrency.currency)
+        .where(CountryCurrency.country_code == Country.code, _NEW_COMMERCE)
+        .order_by(CountryCurrency.currency)
+        .limit(1)
+        .correlate(Country)
+        .scalar_subquery()
+    )
+    row = session.execute(select(Country.market_id, own).where(Country.code == code)).first()
+    if row is None:
+        raise rules.not_covered(code, is_country=validation.is_country(code))
+    market_id, currency = row
+    return market_id, currency or new_commerce_currency(session, code)
 
 
 def same_market(session: Session, a_country: str, b_country: str) -> bool:

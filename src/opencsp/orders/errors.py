@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from opencsp.catalog.errors import AvailabilityNotFound
-from opencsp.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from opencsp.core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from opencsp.customers.errors import PartnerNotActive, PartnerNotInMarket
 
 CART_INVALID_INPUT = 10010
@@ -131,27 +131,6 @@ class QuantityAboveMaximum(QuantityOutOfRange):
     cart_code: ClassVar[int] = CART_MAX_SEATS_EXCEEDED
 
 
-class SeatPoolExceeded(PermissionDenied, OrderError):
-    """800088 (cart 10015 with ``availableQuantity``): a small-business offer's maximum
-    is pooled over every partner's subscriptions on the customer (rules.md §9i)."""
-
-    code: ClassVar[int | str] = 800088
-    cart_code: ClassVar[int] = CART_MAX_SEATS_EXCEEDED
-    description = (
-        "The requested number of {requested} seats exceeds the remaining limit of "
-        "{available} seats allowed per subscription for the CatalogItemId - {catalog_item_id}"
-    )
-
-    def __init__(self, *, requested: int, available: int, catalog_item_id: str) -> None:
-        self.available = available
-        super().__init__(
-            data=[{"availableQuantity": available}],
-            requested=requested,
-            available=available,
-            catalog_item_id=catalog_item_id,
-        )
-
-
 class AssetLimitExceeded(PermissionDenied, OrderError):
     """800089: the offer's asset-ownership limit (subscriptions per customer) is reached."""
 
@@ -236,3 +215,46 @@ class InvalidOrderTransition(InvalidInput):
 
 class CustomerOutOfMarket(PartnerNotInMarket, OrderError):
     """2030: the customer's tenant country is not in a market the buyer sells in."""
+
+
+# --- carts, checkout and order requests (added with the checkout service) ----------------
+
+
+class CartNotFound(NotFound):
+    """800008: no such cart of this customer for this partner, or it expired (a cart
+    lives 7 days, the ``expirationTimestamp`` of PC:developer/create-a-cart.md)."""
+
+    code: ClassVar[int | str] = 800008
+    description = "Unable to retrieve cart ID {cart_id}"
+
+
+class CartAlreadySubmitted(InvalidInput):
+    """800065: the cart was checked out already; it made one order, ``orderId``."""
+
+    code: ClassVar[int | str] = 800065
+    description = "Can't check out an already submitted cart {cart_id}."
+
+
+class CartBeingProcessed(Conflict):
+    """800064 (409): another request is checking out or changing the cart right now."""
+
+    code: ClassVar[int | str] = 800064
+    description = "Cart {cart_id} is being processed by another request"
+
+
+class OrderRequestNotFound(NotFound):
+    description = "Order request not found"
+
+
+class OrderRequestNotOpen(Conflict):
+    """An order request is handled once: converted to a cart or declined."""
+
+    code: ClassVar[int | str] = "OrderRequestNotOpen"
+    description = "The order request is {status}; only an open request can be {action}"
+
+
+class NoProviderForCustomer(InvalidInput):
+    """A reseller asks the provider it sells the customer through; there is none."""
+
+    code: ClassVar[int | str] = "NoProviderForCustomer"
+    description = "No indirect provider sells to this customer with you"

@@ -13,12 +13,13 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from opencsp.catalog.errors import SeatPoolExceeded
 from opencsp.catalog.rules import (
     BillingPlan,
     CatalogItemId,
     ProductType,
     TermDuration,
-    is_small_business,
+    check_seat_pool,
     on_sale,
 )
 from opencsp.core.actor import Tier
@@ -41,7 +42,6 @@ from opencsp.orders.errors import (
     QuantityAboveMaximum,
     QuantityOutOfRange,
     ResellerAgreementMissing,
-    SeatPoolExceeded,
     TermNotOffered,
 )
 from opencsp.orders.rules import LineError, ValidLine, line_error
@@ -194,26 +194,6 @@ def check_quantity(offer: OfferFacts, quantity: int, *, line: int) -> None:
         raise QuantityOutOfRange(line=line, minimum=low, maximum=high)
 
 
-def check_seat_pool(
-    requested: int, already_owned_by_all_partners: int, maximum: int, *, catalog_item_id: str
-) -> int | None:
-    """A small-business offer (maximum below 300) caps the seats of the customer tenant
-    across every partner and channel: the remaining limit is the maximum less the seats
-    already owned (800088, cart 10015 with ``availableQuantity``; rules.md §9i). Answers
-    the seats still available before this request, or None when the offer is not pooled.
-    ``requested`` is the sum of the cart's lines for the SKU."""
-    if requested < 0 or already_owned_by_all_partners < 0:
-        raise ValueError("seat counts are never negative")
-    if not is_small_business(maximum):
-        return None
-    available = max(0, maximum - already_owned_by_all_partners)
-    if requested > available:
-        raise SeatPoolExceeded(
-            requested=requested, available=available, catalog_item_id=catalog_item_id
-        )
-    return available
-
-
 def check_asset_limit(requested: int, owned: int, limit: int | None) -> int | None:
     """The offer matrix's ``AssetOwnershipLimit``: how many subscriptions of the SKU the
     customer may hold (800089). The caller counts ``owned`` by the limit's type: current
@@ -323,6 +303,35 @@ def check_line(
         for partner_id in (line.partner_id_on_record, *line.additional_resellers):
             if partner_id is not None:
                 ensure_partner_of_record(buyer, partner_id, found.get(partner_id))
-    except OrderError as exc:
+    except (OrderError, SeatPoolExceeded) as exc:
         return line_error(exc)
     return None
+
+
+def ensure_line(
+    buyer: BuyerFacts, customer: CustomerFacts, line: ValidLine, ctx: LineContext, *, at: datetime
+) -> None:
+    """``check_line`` raising instead of answering: the first failing gate's own error
+    with its Partner Center code (400019, 800088, 400041, 800015, …), for the order API
+    (PC:developer/create-an-order.md) and the per-line detail of a refused checkout.
+    Added for the checkout service (helper A); ``check_line`` could delegate to it."""
+    error = check_line(buyer, customer, line, ctx, at=at)
+    if error is None:
+        return
+    offer = ensure_available(ctx.offer, str(line.catalog_item), customer.country, at=at)
+    ensure_term_offered(offer, line.term, line.plan)
+    check_quantity(offer, line.quantity, line=line.id)
+    check_seat_pool(
+        max(ctx.cart_seats, line.quantity),
+        ctx.seats_owned,
+        offer.max_quantity,
+        catalog_item_id=str(offer.catalog_item),
+    )
+    check_asset_limit(max(ctx.cart_lines, 1), ctx.assets_owned, offer.asset_ownership_limit)
+    ensure_prerequisite(offer, customer.owned_skus, ctx.cart_skus - {offer.sku})
+    ensure_attestation(offer, line.attestation_accepted)
+    found = ctx.resellers or {}
+    for partner_id in (line.partner_id_on_record, *line.additional_resellers):
+        if partner_id is not None:
+            ensure_partner_of_record(buyer, partner_id, found.get(partner_id))
+    raise OrderError(description=error.description)  # never: both run the same gates

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal, localcontext
 from typing import TypeVar
 
-from opencsp.catalog.errors import CatalogItemIdMissing, InvalidCatalogItemId
+from opencsp.catalog.errors import CatalogItemIdMissing, InvalidCatalogItemId, SeatPoolExceeded
 from opencsp.catalog.rules import (
     PERIOD_MONTHS,
     TERM_MONTHS,
@@ -31,11 +31,11 @@ from opencsp.core.money import Currency, Money, round_amount
 from opencsp.orders.errors import (
     CART_CATALOG_ITEM_NOT_VALID,
     CART_INVALID_INPUT,
+    CART_MAX_SEATS_EXCEEDED,
     CART_UNABLE_TO_PROCESS,
     InvalidOrderTransition,
     OrderError,
     OrderNotFound,
-    SeatPoolExceeded,
 )
 from opencsp.partners.rules import parse_partner_id
 
@@ -231,7 +231,7 @@ def line_error(exc: DomainError) -> LineError:
     """A checkout gate's error as it shows on a cart line: its ``cart_code``, its message,
     and the available quantity of a pooled seat limit (PC:developer/cart-resources.md)."""
     if isinstance(exc, SeatPoolExceeded):
-        return LineError(exc.cart_code, exc.message, available_quantity=exc.available)
+        return LineError(CART_MAX_SEATS_EXCEEDED, exc.message, available_quantity=exc.available)
     if isinstance(exc, OrderError):
         return LineError(exc.cart_code, exc.message)
     return LineError(CART_UNABLE_TO_PROCESS, exc.message)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from opencsp.core.errors import Conflict, InvalidInput
+from opencsp.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 # --- lifecycle ------------------------------------------------------------------------------
 
@@ -255,4 +255,54 @@ class SchedulingNotAllowed(InvalidInput):
     description = (
         "Scheduled changes need an active subscription with auto-renew on; this one is "
         "{status} with auto-renew {auto_renew}"
+    )
+
+
+# --- reading and updating a subscription (helper B: queries/service/upgrades) -------------------
+
+
+class SubscriptionNotFound(NotFound):
+    """Absent, or not visible to the caller (PC:developer/error-codes.md 20003)."""
+
+    code: ClassVar[int | str] = 20003
+    description = "Subscription not found."
+
+
+class SubscriptionDeleted(InvalidInput):
+    code: ClassVar[int | str] = 2011
+    description = "Subscription with ID {subscription_id} and deleted status can't be updated."
+
+
+class SubscriptionNotActivated(InvalidInput):
+    code: ClassVar[int | str] = 800081
+    description = "Can't update a subscription before activating it"
+
+
+class QuantityWhileSuspending(InvalidInput):
+    code: ClassVar[int | str] = 2001
+    description = (
+        "Subscription quantity can't be increased or decreased while subscription is being "
+        "suspended"
+    )
+
+
+class QuantityOutsideRange(InvalidInput):
+    code: ClassVar[int | str] = 2002
+    description = (
+        "Subscription quantity isn't within minimum and maximum allowed quantity "
+        "({minimum}..{maximum})"
+    )
+
+
+class PartnerOnRecordNotChangeable(InvalidInput):
+    code: ClassVar[int | str] = 800098
+    description = "Can't update the partner on record for this subscription"
+
+
+class ReadOnlyForReseller(PermissionDenied):
+    """The indirect reseller of record sees its customers' subscriptions but changes
+    them through its provider (rules.md §1, §6.4): 900150 like any missing right."""
+
+    description = (
+        "The indirect reseller of record can read this subscription; its provider manages it"
     )

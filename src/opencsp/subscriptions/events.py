@@ -101,7 +101,70 @@ def record(
     ):
         return None
     sequence = next_sequence(session, sub.id)
-    event = SubscriptionEvent(
+    event = _event(
+        sub,
+        kind,
+        sequence,
+        at=at,
+        actor_id=actor_id,
+        quantity_before=quantity_before,
+        refund=refund,
+        idempotency_key=idempotency_key,
+    )
+    event.details = details or {}
+    if not insert_unless_exists(session, event):
+        return None
+    if kind in PROVISIONED_KINDS:
+        outbox.enqueue(
+            session,
+            topic=PROVISIONING_TOPIC,
+            key=f"{sub.id}:{sequence}",
+            payload=provisioning_payload(sub, kind, sequence),
+            now=at,
+        )
+    return event
+
+
+def record_first(
+    session: Session,
+    sub: Subscription,
+    *,
+    at: datetime,
+    actor_id: uuid.UUID | None,
+    details: dict[str, Any] | None = None,
+) -> SubscriptionEvent:
+    """The ``new`` event of a subscription created in this transaction, and its
+    provisioning message: :func:`record` for a row that has no history yet, so its
+    sequence is 1 and no twin can exist — no sequence read, no savepoints, nothing
+    flushed here (the caller's one flush writes every new row of a checkout together)."""
+    event = _event(sub, EventKind.NEW, 1, at=at, actor_id=actor_id, quantity_before=0)
+    event.details = details or {}
+    session.add(event)
+    session.add(
+        outbox.OutboxMessage(  # as outbox.enqueue writes it; a new key cannot be taken
+            topic=PROVISIONING_TOPIC,
+            key=f"{sub.id}:1",
+            payload=provisioning_payload(sub, EventKind.NEW, 1),
+            created_at=at,
+            available_at=at,
+            attempts=0,
+        )
+    )
+    return event
+
+
+def _event(
+    sub: Subscription,
+    kind: EventKind,
+    sequence: int,
+    *,
+    at: datetime,
+    actor_id: uuid.UUID | None,
+    quantity_before: int,
+    refund: Decimal | None = None,
+    idempotency_key: str | None = None,
+) -> SubscriptionEvent:
+    return SubscriptionEvent(
         subscription_id=sub.id,
         sequence=sequence,
         kind=kind.value,
@@ -119,19 +182,8 @@ def record(
         refund=refund,
         idempotency_key=idempotency_key,
         actor_id=actor_id,
-        details=details or {},
+        details={},
     )
-    if not insert_unless_exists(session, event):
-        return None
-    if kind in PROVISIONED_KINDS:
-        outbox.enqueue(
-            session,
-            topic=PROVISIONING_TOPIC,
-            key=f"{sub.id}:{sequence}",
-            payload=provisioning_payload(sub, kind, sequence),
-            now=at,
-        )
-    return event
 
 
 def provisioning_payload(sub: Subscription, kind: EventKind, sequence: int) -> dict[str, Any]:

@@ -92,7 +92,10 @@ class Subscription(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's mapping
-    __table_args__ = (Index("ix_subscriptions_due", "status", "term_end"),)
+    __table_args__ = (
+        Index("ix_subscriptions_due", "status", "term_end"),
+        Index("ix_subscriptions_status_since", "status", "status_changed_at"),
+    )
 
 
 class SeatBatch(Base):

@@ -100,6 +100,11 @@ def allowed_actions(status: Status) -> frozenset[Action]:
     return frozenset(action for (source, action) in TRANSITIONS if source is status)
 
 
+SEATED = frozenset({Status.ACTIVE, Status.SUSPENDED, Status.PENDING})
+"""Statuses whose seats are on the customer's tenant: what a pooled seat limit counts
+(rules.md §9i)."""
+
+
 def is_billed(status: Status) -> bool:
     """Active and suspended NCE subscriptions are billed; expired, disabled and deleted
     are not (rules.md §9d–9e). A pending one is not billed until it is active."""

@@ -17,9 +17,11 @@ from opencsp.core.config import settings
 from opencsp.customers.catalog_routes import router as customer_catalog_router
 from opencsp.customers.routes import router as customers_router
 from opencsp.markets.routes import router as markets_router
+from opencsp.orders.routes import router as orders_router
 from opencsp.partners.routes import router as partners_router
 from opencsp.pricing.routes import router as pricing_router
 from opencsp.program.routes import test_clock_router
+from opencsp.subscriptions.routes import router as subscriptions_router
 from opencsp.web import errors
 from opencsp.web.middleware import RequestContextMiddleware, UnitOfWorkMiddleware
 
@@ -35,6 +37,8 @@ def api_router() -> APIRouter:
     api.include_router(pricing_router)
     api.include_router(catalog_router)
     api.include_router(customer_catalog_router)
+    api.include_router(orders_router)
+    api.include_router(subscriptions_router)
     if settings().test_clock:
         api.include_router(test_clock_router)
     return api

@@ -16,7 +16,6 @@ from contextlib import nullcontext
 from typing import Any
 
 from anyio import sleep_forever, to_thread
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from opencsp.core import clock, context, idempotency
@@ -117,7 +116,8 @@ class UnitOfWorkMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        session = await to_thread.run_sync(new_session, self.bind)
+        # No I/O here: the session takes a pooled connection at its first statement.
+        session = new_session(self.bind)
         scope.setdefault("state", {})["session"] = session
         try:
             instant = None
@@ -130,7 +130,12 @@ class UnitOfWorkMiddleware:
                 else:
                     await self._plain(scope, receive, send, session)
         finally:
-            await to_thread.run_sync(session.close)
+            # After a commit or a rollback the connection is back in the pool and closing
+            # does no I/O; only a session still in a transaction needs the thread.
+            if session.in_transaction():
+                await to_thread.run_sync(session.close)
+            else:
+                session.close()
 
     async def _run(
         self, scope: Scope, receive: Receive, session: Session
@@ -199,16 +204,18 @@ class UnitOfWorkMiddleware:
         fp = idempotency.fingerprint(
             scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"), body
         )
-        replay = await self._replay(session, request_id, principal, fp, credential)
-        if replay is not None:
-            for message in replay:
-                await send(message)
-            return
-        try:
-            record = await to_thread.run_sync(idempotency.claim, session, request_id, principal, fp)
-        except IntegrityError:  # a concurrent twin claimed it first and has committed
-            await to_thread.run_sync(session.rollback)
-            replay = await self._replay(session, request_id, principal, fp, credential)
+
+        def claim() -> tuple[idempotency.IdempotencyRecord | None, list[Message] | None]:
+            """One thread hop: claim the key, or read (and answer with) the stored twin."""
+            record = idempotency.claim(session, request_id, principal, fp)
+            if record is not None:
+                return record, None
+            found = idempotency.find(session, request_id)
+            session.rollback()
+            return None, _replay(found, request_id, principal, fp, credential)
+
+        record, replay = await to_thread.run_sync(claim)
+        if record is None:
             for message in replay or _conflict(request_id):
                 await send(message)
             return
@@ -218,37 +225,12 @@ class UnitOfWorkMiddleware:
             if not await self._finish(session, status):
                 messages = _json_message(500, error_body(Unexpected.code, Unexpected.description))
         else:
-            await to_thread.run_sync(session.rollback)
-            if status not in NOT_STORED and status < 500:
-                await self._store_failure(
-                    session, request_id, principal, fp, status, messages, credential
-                )
+            store = status not in NOT_STORED and status < 500
+            await self._store_failure(
+                session, request_id, principal, fp, status, messages, credential, store=store
+            )
         for message in messages:
             await send(message)
-
-    async def _replay(
-        self, session: Session, request_id: str, principal: str, fp: str, credential: str
-    ) -> list[Message] | None:
-        found = await to_thread.run_sync(idempotency.find, session, request_id)
-        if found is None:
-            return None
-        if found.principal != principal or found.fingerprint != fp:
-            return _conflict(request_id)
-        body = idempotency.unseal(found.body, credential=credential, request_id=request_id)
-        if body is None:
-            return _conflict(request_id)
-        headers = [
-            (b"content-length", str(len(body)).encode()),
-            (b"x-idempotent-replay", b"true"),
-        ]
-        if found.content_type:
-            headers.append((b"content-type", found.content_type.encode("latin-1")))
-        if found.location:
-            headers.append((b"location", found.location.encode("latin-1")))
-        return [
-            {"type": "http.response.start", "status": found.status_code, "headers": headers},
-            {"type": "http.response.body", "body": body},
-        ]
 
     async def _store_failure(
         self,
@@ -259,18 +241,54 @@ class UnitOfWorkMiddleware:
         status: int,
         messages: list[Message],
         credential: str,
+        *,
+        store: bool,
     ) -> None:
-        """A business failure is remembered too, so a retry gets the same answer."""
+        """Roll the failed work back; a business failure is remembered too (``store``), so
+        a retry gets the same answer. One thread hop."""
 
         def write() -> None:
-            try:
-                record = idempotency.claim(session, request_id, principal, fp)
-                _store(record, status, messages, credential=credential)
-                session.commit()
-            except IntegrityError:
+            session.rollback()
+            if not store:
+                return
+            record = idempotency.claim(session, request_id, principal, fp)
+            if record is None:  # a twin claimed the key meanwhile: its answer stands
                 session.rollback()
+                return
+            _store(record, status, messages, credential=credential)
+            session.commit()
 
         await to_thread.run_sync(write)
+
+
+def _replay(
+    found: idempotency.IdempotencyRecord | None,
+    request_id: str,
+    principal: str,
+    fp: str,
+    credential: str,
+) -> list[Message] | None:
+    """The stored response of a request id, or the conflict answer when the id was used
+    by another principal or for another request; None when nothing is stored."""
+    if found is None:
+        return None
+    if found.principal != principal or found.fingerprint != fp:
+        return _conflict(request_id)
+    body = idempotency.unseal(found.body, credential=credential, request_id=request_id)
+    if body is None:
+        return _conflict(request_id)
+    headers = [
+        (b"content-length", str(len(body)).encode()),
+        (b"x-idempotent-replay", b"true"),
+    ]
+    if found.content_type:
+        headers.append((b"content-type", found.content_type.encode("latin-1")))
+    if found.location:
+        headers.append((b"location", found.location.encode("latin-1")))
+    return [
+        {"type": "http.response.start", "status": found.status_code, "headers": headers},
+        {"type": "http.response.body", "body": body},
+    ]
 
 
 def _conflict(request_id: str) -> list[Message]:

@@ -27,12 +27,12 @@ VENDOR = {R.PROGRAM_ADMIN, R.CATALOG_MANAGER, R.BILLING_OPERATOR}
 VENDOR_ONLY_PERMS = {P.PROGRAM_ADMIN, P.CATALOG_MANAGE, P.BILLING_OPERATE}
 EVERYONE = {P.TOKENS_OWN, P.PROFILE_READ, P.MARKETS_READ, P.CATALOG_READ}  # "Basic user"
 
-# What an indirect reseller cannot do (rules.md §1.4): buy or manage orders, view
-# subscriptions, view price lists, bill customers, create customers; nor attest a
-# customer's acceptance of the MCA, which its provider must do (rules.md §5.2).
+# What an indirect reseller cannot do (rules.md §1.4): buy or manage orders, change
+# subscriptions (it reads its customers' subscriptions only, issue 5), view price lists,
+# bill customers, create customers; nor attest a customer's acceptance of the MCA, which
+# its provider must do (rules.md §5.2).
 RESELLER_DENIED = {
     P.ORDERS_MANAGE,
-    P.SUBSCRIPTIONS_READ,
     P.SUBSCRIPTIONS_MANAGE,
     P.PRICING_READ,
     P.CUSTOMERS_CREATE,

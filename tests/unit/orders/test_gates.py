@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from opencsp.catalog import errors as catalog_errors
+from opencsp.catalog import rules as catalog_rules
 from opencsp.catalog.rules import BillingPlan, CatalogItemId, ProductType, TermDuration
 from opencsp.core.actor import Tier
 from opencsp.orders import errors, gates
@@ -195,15 +197,21 @@ def test_check_quantity(
         (50, 249, 299, 50),
         (1, 298, 299, 1),
         (0, 299, 299, 0),
-        (51, 250, 300, None),  # 300 is not a small-business maximum: not pooled
-        (300, 299, 300, None),
+        (50, 250, 300, 50),  # 300 is pooled: the documented example (Business Premium)
+        (1, 299, 300, 1),
+        (51, 250, 301, None),  # above 300: not pooled
+        (300, 299, 301, None),
+        (5000, 9000, 10000, None),
         (10, 0, 10, 10),
     ],
 )
 def test_check_seat_pool_allows(
     requested: int, owned: int, maximum: int, available: int | None
 ) -> None:
-    assert gates.check_seat_pool(requested, owned, maximum, catalog_item_id=str(ITEM)) == available
+    assert (
+        catalog_rules.check_seat_pool(requested, owned, maximum, catalog_item_id=str(ITEM))
+        == available
+    )
 
 
 @pytest.mark.parametrize(
@@ -213,11 +221,13 @@ def test_check_seat_pool_allows(
         (1, 299, 299, 0),
         (1, 400, 299, 0),  # owned above the maximum (lowered since): nothing remains
         (11, 0, 10, 10),
+        (51, 250, 300, 50),
+        (1, 300, 300, 0),
     ],
 )
 def test_check_seat_pool_refuses(requested: int, owned: int, maximum: int, available: int) -> None:
-    with pytest.raises(errors.SeatPoolExceeded) as caught:
-        gates.check_seat_pool(requested, owned, maximum, catalog_item_id=str(ITEM))
+    with pytest.raises(catalog_errors.SeatPoolExceeded) as caught:
+        catalog_rules.check_seat_pool(requested, owned, maximum, catalog_item_id=str(ITEM))
     exc = caught.value
     assert (exc.status, exc.code, exc.available) == (403, 800088, available)
     assert exc.data == [{"availableQuantity": available}]
@@ -229,7 +239,7 @@ def test_check_seat_pool_refuses(requested: int, owned: int, maximum: int, avail
 
 def test_check_seat_pool_refuses_negative_counts() -> None:
     with pytest.raises(ValueError):
-        gates.check_seat_pool(1, -1, 10, catalog_item_id=str(ITEM))
+        catalog_rules.check_seat_pool(1, -1, 10, catalog_item_id=str(ITEM))
 
 
 @pytest.mark.parametrize(

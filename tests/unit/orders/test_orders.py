@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from opencsp.catalog import errors as catalog_errors
 from opencsp.catalog.rules import BillingPlan
 from opencsp.core.errors import DomainError, NotFound
 from opencsp.orders import errors, rules
@@ -112,7 +113,7 @@ def test_parse_order_id_refuses(text: str) -> None:
     ("exc", "expected"),
     [
         (
-            errors.SeatPoolExceeded(requested=51, available=50, catalog_item_id="A:B:C"),
+            catalog_errors.SeatPoolExceeded(requested=51, available=50, catalog_item_id="A:B:C"),
             LineError(
                 10015,
                 "The requested number of 51 seats exceeds the remaining limit of 50 seats "
@@ -162,7 +163,7 @@ def test_line_error(exc: DomainError, expected: LineError) -> None:
         (errors.TermNotOffered, 400, 800121),
         (errors.BillingCycleNotOffered, 400, 900269),
         (errors.QuantityOutOfRange, 400, 900275),
-        (errors.SeatPoolExceeded, 403, 800088),
+        (catalog_errors.SeatPoolExceeded, 403, 800088),
         (errors.AssetLimitExceeded, 403, 800089),
         (errors.AddonPrerequisiteMissing, 400, 400041),
         (errors.AttestationRequired, 400, 900203),

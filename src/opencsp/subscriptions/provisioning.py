@@ -1,0 +1,284 @@
+"""Delivering subscriptions to the vendor's fulfillment system, and what the partner sees
+of it (issue 5 "Provisioning"; ``provisioningstatus``, PC:developer/get-subscription-
+provisioning-status.md, get-order-provisioning-status.md).
+
+``events.record`` writes one outbox message of topic ``subscription.provisioning`` per
+event that changes what the customer has, in the transaction of the change. The
+``provisioning.deliver`` job POSTs each as JSON to ``settings().provisioning_url`` (the
+header ``Idempotency-Key`` carries the message key ``{subscription}:{sequence}``, so the
+receiver can drop a duplicate: delivery is at least once). Empty URL: the in-process
+provisioner of the demo accepts every message.
+
+A delivery runs outside any database transaction, so a slow endpoint never holds a lock
+or SQLite's write lock: a batch of due messages is **claimed** in one unit of work (on
+PostgreSQL ``FOR UPDATE SKIP LOCKED``, so two deliverers never take the same message)
+by moving their ``available_at`` past a lease long enough to send the whole batch; the
+messages are sent; their outcomes are **settled** in a second unit of work: delivered, or
+attempts + 1, the error kept and the next attempt after ``outbox.backoff`` (30 s doubled
+per failure, at most an hour), ``failed`` after the last allowed attempt. A deliverer
+that dies mid-batch leaves its messages to be sent again when the lease ends.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.error
+import urllib.request
+import uuid
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from opencsp.core import clock, outbox
+from opencsp.core.config import settings
+from opencsp.core.http import WireEnum
+from opencsp.core.outbox import OutboxMessage
+from opencsp.subscriptions.errors import SubscriptionNotFound
+from opencsp.subscriptions.events import PROVISIONING_TOPIC
+from opencsp.subscriptions.lifecycle import Units, summary
+from opencsp.subscriptions.models import Subscription
+
+log = logging.getLogger("opencsp.subscriptions.provisioning")
+
+Sender = Callable[[str, Mapping[str, Any]], None]
+"""Delivers one message (key, payload); raises ``DeliveryFailed`` (or any ``OSError``)."""
+
+
+class DeliveryFailed(Exception):
+    """The fulfillment endpoint did not accept a message."""
+
+
+def accept_all(_key: str, _payload: Mapping[str, Any]) -> None:
+    """The in-process provisioner of the demo: every subscription is provisioned at once."""
+
+
+def http_sender(url: str, *, timeout: float) -> Sender:
+    """POST each message as JSON to ``url``; any 2xx answer accepts it."""
+
+    def send(key: str, payload: Mapping[str, Any]) -> None:
+        request = urllib.request.Request(  # noqa: S310 - the operator configures the URL
+            url,
+            data=json.dumps(payload, sort_keys=True).encode(),
+            headers={"Content-Type": "application/json", "Idempotency-Key": key},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+                status = int(response.status)
+        except urllib.error.HTTPError as exc:
+            raise DeliveryFailed(f"HTTP {exc.code} {exc.reason}") from exc
+        except (urllib.error.URLError, OSError) as exc:
+            raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
+        if not 200 <= status < 300:
+            raise DeliveryFailed(f"HTTP {status}")
+
+    return send
+
+
+def configured_sender() -> Sender:
+    s = settings()
+    if not s.provisioning_url:
+        return accept_all
+    return http_sender(s.provisioning_url, timeout=s.provisioning_timeout_seconds)
+
+
+# --- claim, send, settle ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    id: int
+    key: str
+    payload: dict[str, Any]
+
+
+def lease(batch_size: int) -> timedelta:
+    """How long claimed messages stay with their deliverer: the whole batch timing out,
+    and a minute."""
+    seconds = settings().provisioning_timeout_seconds * batch_size + 60
+    return timedelta(seconds=seconds)
+
+
+def claim(session: Session, *, now: datetime, after: int | None, limit: int) -> list[Claimed]:
+    """Take up to ``limit`` due pending messages after id ``after``, oldest first, for the
+    lease (module docstring)."""
+    rows = session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.topic == PROVISIONING_TOPIC,
+            OutboxMessage.status == outbox.PENDING,
+            OutboxMessage.available_at <= now,
+            OutboxMessage.id > (after or 0),
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    until = now + lease(limit)
+    for row in rows:
+        row.available_at = until
+    session.flush()
+    return [Claimed(row.id, row.key, dict(row.payload)) for row in rows]
+
+
+def send_all(messages: Sequence[Claimed], sender: Sender) -> dict[int, str | None]:
+    """Send each message; its error text, or None when it was accepted."""
+    outcomes: dict[int, str | None] = {}
+    for message in messages:
+        try:
+            sender(message.key, message.payload)
+        except (DeliveryFailed, OSError) as exc:
+            log.warning("provisioning message %s not delivered: %s", message.key, exc)
+            outcomes[message.id] = str(exc) or type(exc).__name__
+        else:
+            outcomes[message.id] = None
+    return outcomes
+
+
+def settle(session: Session, outcomes: Mapping[int, str | None], *, now: datetime) -> Counter[str]:
+    """Record each delivery: delivered, or retried after the backoff, or failed after the
+    last allowed attempt."""
+    s = settings()
+    base = timedelta(seconds=s.provisioning_backoff_base_seconds)
+    ceiling = timedelta(seconds=s.provisioning_backoff_ceiling_seconds)
+    counts: Counter[str] = Counter()
+    rows = session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(list(outcomes))))
+    for row in rows:
+        error = outcomes[row.id]
+        row.attempts += 1
+        if error is None:
+            row.status, row.delivered_at, row.last_error = outbox.DELIVERED, now, ""
+        else:
+            row.last_error = error[:1024]
+            if row.attempts >= s.provisioning_max_attempts:
+                row.status = outbox.FAILED
+            else:
+                row.available_at = now + outbox.backoff(row.attempts, base=base, ceiling=ceiling)
+        counts[row.status if row.status != outbox.PENDING else "retrying"] += 1
+    session.flush()
+    return counts
+
+
+def deliver(units: Units, sender: Sender | None = None) -> str:
+    """The ``provisioning.deliver`` job: every due message once, batch by batch."""
+    send = sender or configured_sender()
+    limit = settings().job_batch_size
+
+    total: Counter[str] = Counter()
+    after: int | None = None
+    while True:
+        with units() as (session, _actor):
+            claimed = claim(session, now=clock.now(), after=after, limit=limit)
+        if not claimed:
+            return summary(total)
+        outcomes = send_all(claimed, send)
+        with units() as (session, _actor):
+            total.update(settle(session, outcomes, now=clock.now()))
+        after = claimed[-1].id
+
+
+# --- provisioning status ------------------------------------------------------------------------
+
+
+class ProvisioningState(WireEnum):
+    """``SubscriptionProvisioningStatus.status`` (sample subscriptions-provisioning-status)."""
+
+    SUCCESS = "success"
+    PENDING = "pending"
+    FAILED = "failed"
+
+
+class LineState(WireEnum):
+    """An order line's provisioning ``status`` (api-surface.md §5: Fulfilled | Unfulfilled |
+    PrefulfillmentPending). [inferred] Delivered is fulfilled, still being delivered is
+    pending, given up is unfulfilled."""
+
+    FULFILLED = "fulfilled"
+    PENDING = "prefulfillmentPending"
+    UNFULFILLED = "unfulfilled"
+
+
+LINE_STATE = {
+    ProvisioningState.SUCCESS: LineState.FULFILLED,
+    ProvisioningState.PENDING: LineState.PENDING,
+    ProvisioningState.FAILED: LineState.UNFULFILLED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ProvisioningStatus:
+    """``SubscriptionProvisioningStatus{skuId, status, quantity, endDate}``."""
+
+    sku_id: str
+    status: ProvisioningState
+    quantity: int
+    end_date: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LineProvisioning:
+    """One item of the order's ``provisioningstatus`` collection."""
+
+    line_item_number: int
+    status: LineState
+    quantity: int
+
+
+def state_of(statuses: Mapping[str, int]) -> ProvisioningState:
+    """Any message given up → failed; else any still pending → pending; else success
+    (nothing to deliver is success too)."""
+    if statuses.get(outbox.FAILED):
+        return ProvisioningState.FAILED
+    if statuses.get(outbox.PENDING):
+        return ProvisioningState.PENDING
+    return ProvisioningState.SUCCESS
+
+
+def message_states(
+    session: Session, subscription_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, ProvisioningState]:
+    """The provisioning state of each subscription from its messages (keys
+    ``{subscription}:{sequence}``), one query for all."""
+    counts: dict[uuid.UUID, dict[str, int]] = {sid: {} for sid in subscription_ids}
+    if not subscription_ids:
+        return {}
+    prefix = func.substr(OutboxMessage.key, 1, 36)
+    wanted = {str(sid): sid for sid in subscription_ids}
+    rows = session.execute(
+        select(prefix, OutboxMessage.status, func.count())
+        .where(OutboxMessage.topic == PROVISIONING_TOPIC, prefix.in_(list(wanted)))
+        .group_by(prefix, OutboxMessage.status)
+    )
+    for key, status, n in rows:
+        counts[wanted[key]][status] = int(n)
+    return {sid: state_of(c) for sid, c in counts.items()}
+
+
+def status_of(session: Session, subscription_id: uuid.UUID) -> ProvisioningStatus:
+    """``GET …/subscriptions/{id}/provisioningstatus``; the caller checks visibility."""
+    sub = session.get(Subscription, subscription_id)
+    if sub is None:
+        raise SubscriptionNotFound()
+    state = message_states(session, [sub.id])[sub.id]
+    end = datetime.combine(sub.term_end, time(), tzinfo=UTC)
+    return ProvisioningStatus(sub.sku_id, state, sub.quantity, end)
+
+
+def order_status(session: Session, order_id: str) -> list[LineProvisioning]:
+    """``GET …/orders/{id}/provisioningstatus``: the state of each line's subscription, by
+    line number; lines without a subscription (one-time purchases) are the caller's."""
+    subs = session.execute(
+        select(Subscription.id, Subscription.order_line_number, Subscription.quantity)
+        .where(Subscription.order_id == order_id)
+        .order_by(Subscription.order_line_number)
+    ).all()
+    states = message_states(session, [sid for sid, _, _ in subs])
+    return [
+        LineProvisioning(line, LINE_STATE[states[sid]], quantity) for sid, line, quantity in subs
+    ]
