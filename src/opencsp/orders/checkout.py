@@ -64,10 +64,10 @@ from opencsp.subscriptions import events, windows
 from opencsp.subscriptions.models import SeatBatch, Subscription
 from opencsp.subscriptions.rules import Status
 
-__all__ = ["checkout", "create_cart", "place_order", "update_cart"]
+__all__ = ["checkout", "create_cart", "place_order", "requests_of", "update_cart"]
 
 
-def _requests(lines: Sequence[CartLine]) -> tuple[list[CartLineRequest], dict[int, date | None]]:
+def requests_of(lines: Sequence[CartLine]) -> tuple[list[CartLineRequest], dict[int, date | None]]:
     """The stored cart lines as the client sent them, and their custom term end dates."""
     requests = [
         CartLineRequest(
@@ -166,7 +166,7 @@ def checkout(
     now = clock.now()
     new_order_id = order_id(uuid.uuid4())
     cart = _claim(session, actor, customer, cart_id, now=now, new_order_id=new_order_id)
-    requests, ends = _requests(cart_lines(session, cart.id))
+    requests, ends = requests_of(cart_lines(session, cart.id))
     buyer = facts.buyer_facts(session, actor.organization_id, tier=actor.tier)
     evaluation = carts.evaluate(
         session, actor.organization_id, customer, requests, ends, at=now, buyer=buyer

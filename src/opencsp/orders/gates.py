@@ -283,26 +283,10 @@ class LineContext:
 def check_line(
     buyer: BuyerFacts, customer: CustomerFacts, line: ValidLine, ctx: LineContext, *, at: datetime
 ) -> LineError | None:
-    """Every per-line gate in order — availability, term, quantity, pooled seats, asset
-    limit, add-on prerequisite, attestation, resellers — answering the first failure as
-    the line's error, or None when the line can be bought."""
+    """Every per-line gate in order (``ensure_line``), answering the first failure as the
+    line's error in the cart's vocabulary, or None when the line can be bought."""
     try:
-        offer = ensure_available(ctx.offer, str(line.catalog_item), customer.country, at=at)
-        ensure_term_offered(offer, line.term, line.plan)
-        check_quantity(offer, line.quantity, line=line.id)
-        check_seat_pool(
-            max(ctx.cart_seats, line.quantity),
-            ctx.seats_owned,
-            offer.max_quantity,
-            catalog_item_id=str(offer.catalog_item),
-        )
-        check_asset_limit(max(ctx.cart_lines, 1), ctx.assets_owned, offer.asset_ownership_limit)
-        ensure_prerequisite(offer, customer.owned_skus, ctx.cart_skus - {offer.sku})
-        ensure_attestation(offer, line.attestation_accepted)
-        found = ctx.resellers or {}
-        for partner_id in (line.partner_id_on_record, *line.additional_resellers):
-            if partner_id is not None:
-                ensure_partner_of_record(buyer, partner_id, found.get(partner_id))
+        ensure_line(buyer, customer, line, ctx, at=at)
     except (OrderError, SeatPoolExceeded) as exc:
         return line_error(exc)
     return None
@@ -311,13 +295,11 @@ def check_line(
 def ensure_line(
     buyer: BuyerFacts, customer: CustomerFacts, line: ValidLine, ctx: LineContext, *, at: datetime
 ) -> None:
-    """``check_line`` raising instead of answering: the first failing gate's own error
-    with its Partner Center code (400019, 800088, 400041, 800015, …), for the order API
-    (PC:developer/create-an-order.md) and the per-line detail of a refused checkout.
-    Added for the checkout service (helper A); ``check_line`` could delegate to it."""
-    error = check_line(buyer, customer, line, ctx, at=at)
-    if error is None:
-        return
+    """Every per-line gate in order — availability, term, quantity, pooled seats, asset
+    limit, add-on prerequisite, attestation, resellers — raising the first failing gate's
+    own error with its Partner Center code (400019, 800088, 400041, 800015, …), for the
+    order API (PC:developer/create-an-order.md); ``check_line`` answers it as a line
+    error."""
     offer = ensure_available(ctx.offer, str(line.catalog_item), customer.country, at=at)
     ensure_term_offered(offer, line.term, line.plan)
     check_quantity(offer, line.quantity, line=line.id)
@@ -334,4 +316,3 @@ def ensure_line(
     for partner_id in (line.partner_id_on_record, *line.additional_resellers):
         if partner_id is not None:
             ensure_partner_of_record(buyer, partner_id, found.get(partner_id))
-    raise OrderError(description=error.description)  # never: both run the same gates

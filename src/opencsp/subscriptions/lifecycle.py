@@ -167,8 +167,31 @@ def apply_elapsed(session: Session, actor: Actor, sub: Subscription, *, today: d
     kind, outcome = ELAPSED[action]
     days = rules.EXPIRED_DAYS if action is Action.EXPIRE_ELAPSED else rules.DISABLED_DAYS
     at = midnight(since + timedelta(days=days))
-    new_status = rules.transition(status, action)
-    sub.status = new_status.value
+    move(session, actor, sub, action, kind, at=at)
+    return outcome
+
+
+def term_key(kind: events.EventKind, sub_id: uuid.UUID, term_number: int) -> str:
+    """The idempotency key of a lifecycle event: once per subscription and term."""
+    return f"{kind.value}:{sub_id}:{term_number}"
+
+
+def move(
+    session: Session,
+    actor: Actor,
+    sub: Subscription,
+    action: Action,
+    kind: events.EventKind,
+    *,
+    at: datetime,
+) -> Status:
+    """Move ``sub`` through the lifecycle table by ``action`` effective ``at`` (its
+    effects applied) and record it once per subscription and term: the event's
+    ``{kind}:{id}:{term}`` key makes a re-run raise ``AlreadyDone`` instead of writing a
+    second transition (rules.md §9d–9e)."""
+    old = Status(sub.status)
+    new = rules.transition(old, action)
+    sub.status = new.value
     sub.status_changed_at = at
     sub.updated_at = clock.now()
     if rules.effects(action).clear_scheduled:
@@ -181,13 +204,13 @@ def apply_elapsed(session: Session, actor: Actor, sub: Subscription, *, today: d
         at=at,
         actor_id=None,
         quantity_before=sub.quantity,
-        idempotency_key=f"{kind.value}:{sub.id}:{sub.term_number}",
+        idempotency_key=term_key(kind, sub.id, sub.term_number),
         details={"action": action.value},
     )
     if recorded is None:
         raise AlreadyDone()
-    audit_status_change(session, actor, sub, status, new_status, action)
-    return outcome
+    audit_status_change(session, actor, sub, old, new, action)
+    return new
 
 
 def audit_status_change(

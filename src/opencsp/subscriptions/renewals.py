@@ -67,8 +67,10 @@ from opencsp.subscriptions.lifecycle import (
     after_cursor,
     audit_status_change,
     handle_each,
+    move,
     run_in_batches,
     summary,
+    term_key,
 )
 from opencsp.subscriptions.models import SeatBatch, Subscription, SubscriptionEvent
 from opencsp.subscriptions.rules import Action, Status
@@ -78,11 +80,6 @@ TERM_END_STATUSES = (Status.ACTIVE.value, Status.SUSPENDED.value)
 
 def catalog_item_of(sub: Subscription) -> str:
     return str(CatalogItemId(sub.product_id, sub.sku_id, sub.availability_id))
-
-
-def term_key(kind: EventKind, sub_id: uuid.UUID, term_number: int) -> str:
-    """The idempotency key of a term-end event: once per subscription and term."""
-    return f"{kind.value}:{sub_id}:{term_number}"
 
 
 # --- selection ----------------------------------------------------------------------------------
@@ -149,29 +146,7 @@ def end_term(
 ) -> str:
     """The term ends without a renewal: expired (auto-renew off) or disabled (suspended),
     from the renewal instant, scheduled instructions dropped (rules.md §9d–9e)."""
-    old = Status(sub.status)
-    new = rules.transition(old, action)
-    at = terms.renewal_instant(sub.term_end)
-    sub.status = new.value
-    sub.status_changed_at = at
-    sub.updated_at = clock.now()
-    if rules.effects(action).clear_scheduled:
-        sub.scheduled_next_term = None
-    session.flush()
-    recorded = events.record(
-        session,
-        sub,
-        kind,
-        at=at,
-        actor_id=None,
-        quantity_before=sub.quantity,
-        idempotency_key=term_key(kind, sub.id, sub.term_number),
-        details={"action": action.value},
-    )
-    if recorded is None:
-        raise AlreadyDone()
-    audit_status_change(session, actor, sub, old, new, action)
-    return new.value
+    return move(session, actor, sub, action, kind, at=terms.renewal_instant(sub.term_end)).value
 
 
 def next_settings(session: Session, sub: Subscription) -> changes.TermSettings:

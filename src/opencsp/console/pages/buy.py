@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -43,8 +42,8 @@ from opencsp.customers.models import Customer
 from opencsp.markets import queries as markets
 from opencsp.orders import carts, checkout
 from opencsp.orders.errors import CartNotFound
-from opencsp.orders.models import Cart, CartLine
-from opencsp.orders.rules import CartLineRequest, Participant
+from opencsp.orders.models import Cart
+from opencsp.orders.rules import CartLineRequest
 from opencsp.partners import queries as partners
 from opencsp.partners.models import PartnerId
 from opencsp.pricing import browse
@@ -198,32 +197,6 @@ def create_cart(request: Request, customer_id: str, visit: Ordering) -> Response
 # --- the cart -------------------------------------------------------------------------------------
 
 
-def requests_of(lines: Sequence[CartLine]) -> tuple[list[CartLineRequest], dict[int, date | None]]:
-    """The stored lines as sent, to judge them again for the review."""
-    requests = [
-        CartLineRequest(
-            id=line.id,
-            catalog_item_id=line.catalog_item_id,
-            quantity=line.quantity,
-            term_duration=line.term_duration or None,
-            billing_cycle=line.billing_cycle or None,
-            partner_id_on_record=line.partner_id_on_record,
-            provisioning_context=dict(line.provisioning_context or {}),
-            attestation_accepted=line.attestation_accepted,
-            participants=tuple(
-                Participant(str(p.get("key", "")), str(p.get("value", "")))
-                for p in (line.participants or [])
-            ),
-        )
-        for line in lines
-    ]
-    ends = {
-        line.id: date.fromisoformat(line.custom_term_end) if line.custom_term_end else None
-        for line in lines
-    }
-    return requests, ends
-
-
 def offer_titles(session: Session, items: Sequence[str]) -> dict[str, str]:
     """The SKU title of each catalog item ID (one query)."""
     keys: dict[tuple[str, str], list[str]] = {}
@@ -257,7 +230,7 @@ def cart_view(request: Request, *, error: str | None = None, status: int = 200) 
     priced: dict[int, Any] = {}
     failures: dict[int, Any] = {}
     if cart.status == carts.ACTIVE:
-        requests, ends = requests_of(shown.lines)
+        requests, ends = checkout.requests_of(shown.lines)
         judged = carts.evaluate(
             store, visit.actor.organization_id, customer, requests, ends, at=clock.now()
         )
@@ -301,7 +274,7 @@ def update_cart(request: Request, customer_id: str, cart_id: str, visit: Orderin
     with commerce.keeping_code(request):
         customer = commerce.customer_of(request, visit)
         cart = _cart(request, visit, customer)
-        requests, ends = requests_of(carts.cart_lines(db(request), cart.id))
+        requests, ends = checkout.requests_of(carts.cart_lines(db(request), cart.id))
         reseller = text(form, "reseller") or None
         kept: list[CartLineRequest] = []
         for line in requests:
