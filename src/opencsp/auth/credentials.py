@@ -17,10 +17,9 @@ from opencsp import audit
 from opencsp.auth import queries
 from opencsp.auth.errors import TokenNotFound
 from opencsp.auth.models import ApiToken, ConsoleSession, Organization, User, UserRole
-from opencsp.auth.rules import permissions_for
-from opencsp.auth.service import actor_for
+from opencsp.auth.service import actor_for, build_actor
 from opencsp.core import clock
-from opencsp.core.actor import Actor, Perm, Tier
+from opencsp.core.actor import Actor, Perm
 from opencsp.core.crypto import digest, hash_password, password_needs_rehash, verify_password
 from opencsp.core.errors import InvalidCredentials, InvalidInput, PermissionDenied
 from opencsp.core.ids import new_id, new_secret
@@ -113,18 +112,8 @@ def authenticate_token(session: Session, secret: str) -> Actor:
     now = clock.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         token.last_used_at = now  # coarse, so reads do not write on every call
-    roles = sorted({role for *_, role in rows if role is not None})
-    tier = Tier(org.tier)
-    return Actor(  # as auth.service.actor_for builds it, from the rows already read
-        user_id=user.id,
-        organization_id=org.id,
-        organization_name=org.name,
-        tier=tier,
-        email=user.email,
-        roles=frozenset(roles),
-        permissions=permissions_for(tier, roles),
-        token_id=token.id,
-    )
+    roles = [role for *_, role in rows if role is not None]
+    return build_actor(user, org, roles, token_id=token.id)
 
 
 def login(session: Session, email: str, password: str, *, hours: int) -> OpenedSession:

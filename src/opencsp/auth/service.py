@@ -27,16 +27,23 @@ def actor_for(session: Session, user: User, *, token_id: uuid.UUID | None = None
     org = session.get(Organization, user.organization_id)
     if org is None:  # foreign key makes this impossible; guard against a broken database
         raise InvalidInput(description="User without organization")
+    return build_actor(user, org, queries.roles_of(session, user.id), token_id=token_id)
+
+
+def build_actor(
+    user: User, org: Organization, roles: Iterable[str], *, token_id: uuid.UUID | None = None
+) -> Actor:
+    """The actor of ``user`` in ``org`` holding ``roles``, from rows already read."""
     tier = Tier(org.tier)
-    roles = queries.roles_of(session, user.id)
+    held = sorted(set(roles))
     return Actor(
         user_id=user.id,
         organization_id=org.id,
         organization_name=org.name,
         tier=tier,
         email=user.email,
-        roles=frozenset(roles),
-        permissions=rules.permissions_for(tier, roles),
+        roles=frozenset(held),
+        permissions=rules.permissions_for(tier, held),
         token_id=token_id,
     )
 

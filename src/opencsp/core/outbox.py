@@ -51,12 +51,17 @@ def backoff(attempts: int, *, base: timedelta, ceiling: timedelta) -> timedelta:
     return min(wait, ceiling)
 
 
+def message(*, topic: str, key: str, payload: dict[str, Any], now: datetime) -> OutboxMessage:
+    """A new message due at once; added as is when its key cannot be taken yet (a key
+    made from a row written in the same transaction), else through ``enqueue``."""
+    return OutboxMessage(
+        topic=topic, key=key, payload=payload, created_at=now, available_at=now, attempts=0
+    )
+
+
 def enqueue(
     session: Session, *, topic: str, key: str, payload: dict[str, Any], now: datetime
 ) -> bool:
     """Write a message in the caller's transaction; False when ``(topic, key)`` was
     already enqueued (nothing changes)."""
-    message = OutboxMessage(
-        topic=topic, key=key, payload=payload, created_at=now, available_at=now, attempts=0
-    )
-    return insert_unless_exists(session, message)
+    return insert_unless_exists(session, message(topic=topic, key=key, payload=payload, now=now))

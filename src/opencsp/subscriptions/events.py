@@ -141,13 +141,11 @@ def record_first(
     event.details = details or {}
     session.add(event)
     session.add(
-        outbox.OutboxMessage(  # as outbox.enqueue writes it; a new key cannot be taken
+        outbox.message(  # a new subscription's key cannot be taken yet
             topic=PROVISIONING_TOPIC,
             key=f"{sub.id}:1",
             payload=provisioning_payload(sub, EventKind.NEW, 1),
-            created_at=at,
-            available_at=at,
-            attempts=0,
+            now=at,
         )
     )
     return event
