@@ -68,6 +68,7 @@ class CartLine(Base):
     custom_term_end: Mapped[str | None] = mapped_column(String(10))
     error_code: Mapped[int | None] = mapped_column(Integer)
     error_description: Mapped[str | None] = mapped_column(String(512))
+    error_available_quantity: Mapped[int | None] = mapped_column(Integer)
 
 
 class Order(Base):
@@ -130,6 +131,8 @@ class OrderLine(Base):
     currency: Mapped[str] = mapped_column(String(3))
     provisioning_context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     attestation_accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    refund: Mapped[Decimal | None] = mapped_column(DecimalText())
 
 
 class OrderRequest(Base):

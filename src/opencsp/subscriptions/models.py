@@ -85,6 +85,8 @@ class Subscription(Base):
     cancellable_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     scheduled_next_term: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    next_billing_plan: Mapped[str | None] = mapped_column(String(16))
+    next_billing_plan_from: Mapped[date | None] = mapped_column(Date)
     source_subscription_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     update_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
