@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 from opencsp.agreements.models import PartnerAgreementSignature
 from opencsp.catalog.rules import BillingPlan, TermDuration
 from opencsp.core.actor import Tier
-from opencsp.orders.models import Order
+from opencsp.orders import cart_views
+from opencsp.orders.models import Cart, CartLine, Order
 from opencsp.pricing.models import PriceRow
 from opencsp.subscriptions.models import Subscription
 from tests.conftest import NOW
@@ -175,6 +176,12 @@ def test_pooled_seat_limit_shows_on_the_line_and_refuses_checkout(client, sessio
     error = body["lineItems"][0]["error"]
     assert error["errorCode"] == 10015
     assert error["additionalInformation"] == {"availableQuantity": 40}
+    stored = session.scalar(select(CartLine).where(CartLine.cart_id == uuid.UUID(body["id"])))
+    stored_cart = session.get(Cart, uuid.UUID(body["id"]))
+    assert stored is not None and stored_cart is not None
+    assert stored.error_available_quantity == 40
+    [read_back] = cart_views.line_errors(session, stored_cart, [stored]).values()
+    assert (read_back.code, read_back.available_quantity) == (10015, 40)
     r = checkout(client, world.direct, world.direct_customer.id, body["id"])
     assert r.status_code == 400
     envelope = r.json()

@@ -45,13 +45,17 @@ def remember(
 
 
 def line_errors(session: Session, cart: Cart, lines: Sequence[CartLine]) -> dict[int, LineError]:
-    """The lines' errors: as judged in this unit of work (with ``availableQuantity``), or
-    as stored on the lines."""
+    """The lines' errors: as judged in this unit of work, or as stored on the lines (with
+    ``availableQuantity`` either way)."""
     judged: dict[int, LineError] | None = session.info.get(_ERRORS_KEY, {}).get(cart.id)
     if judged is not None:
         return judged
     return {
-        line.id: LineError(line.error_code, line.error_description or "")
+        line.id: LineError(
+            line.error_code,
+            line.error_description or "",
+            available_quantity=line.error_available_quantity,
+        )
         for line in lines
         if line.error_code is not None
     }

@@ -265,6 +265,7 @@ def _write_lines(
                 custom_term_end=end.isoformat() if end else None,
                 error_code=error.code if error else None,
                 error_description=error.description[:512] if error else None,
+                error_available_quantity=error.available_quantity if error else None,
             )
         )
     session.add_all(rows)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import update
@@ -50,6 +51,7 @@ from opencsp.orders.errors import (
     CheckoutRejected,
 )
 from opencsp.orders.models import Cart, CartLine, Order, OrderLine
+from opencsp.orders.queries import FULFILLED, UNFULFILLED, LineStatus, OrderView
 from opencsp.orders.rules import (
     CartLineRequest,
     LineTransactionType,
@@ -64,7 +66,40 @@ from opencsp.subscriptions import events, windows
 from opencsp.subscriptions.models import SeatBatch, Subscription
 from opencsp.subscriptions.rules import Status
 
-__all__ = ["checkout", "create_cart", "place_order", "requests_of", "update_cart"]
+__all__ = [
+    "Placed",
+    "checkout",
+    "checkout_placed",
+    "create_cart",
+    "place",
+    "place_order",
+    "requests_of",
+    "update_cart",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """An order just written, with its lines and the customer's country: enough to answer
+    the checkout without reading back what this transaction wrote."""
+
+    order: Order
+    lines: list[OrderLine]
+    country: str
+
+    def view(self) -> OrderView:
+        """The order as ``queries.get_order`` would read it now: a subscription line is
+        unfulfilled until its provisioning message is delivered, after the commit."""
+        return OrderView(
+            self.order,
+            self.lines,
+            [
+                LineStatus(
+                    ln.line_number, ln.quantity, UNFULFILLED if ln.subscription_id else FULFILLED
+                )
+                for ln in self.lines
+            ],
+        )
 
 
 def requests_of(lines: Sequence[CartLine]) -> tuple[list[CartLineRequest], dict[int, date | None]]:
@@ -162,6 +197,18 @@ def checkout(
 ) -> Order:
     """Check out the buyer's active cart for a visible customer: one order, or an error
     and nothing written (module docstring)."""
+    return checkout_placed(session, actor, customer_id, cart_id, first_error=first_error).order
+
+
+def checkout_placed(
+    session: Session,
+    actor: Actor,
+    customer_id: uuid.UUID,
+    cart_id: uuid.UUID,
+    *,
+    first_error: bool = False,
+) -> Placed:
+    """``checkout``, answering with the order's lines too."""
     customer = customers.get_visible(session, actor, customer_id)
     now = clock.now()
     new_order_id = order_id(uuid.uuid4())
@@ -172,11 +219,11 @@ def checkout(
         session, actor.organization_id, customer, requests, ends, at=now, buyer=buyer
     )
     _ensure_whole_cart(evaluation, first_error=first_error)
-    order = _write_order(
+    placed = _write_order(
         session, actor, customer, evaluation, cart_id=cart.id, now=now, new_order_id=new_order_id
     )
     session.flush()  # every row of the order in one flush: one INSERT per table
-    return order
+    return placed
 
 
 def place_order(
@@ -190,8 +237,29 @@ def place_order(
 ) -> Order:
     """Build a cart and check it out at once (the console, the demo, the CLI and
     ``POST /customers/{id}/orders``, PC:developer/create-an-order.md)."""
+    placed = place(
+        session,
+        actor,
+        customer_id,
+        lines,
+        custom_term_ends=custom_term_ends,
+        first_error=first_error,
+    )
+    return placed.order
+
+
+def place(
+    session: Session,
+    actor: Actor,
+    customer_id: uuid.UUID,
+    lines: Sequence[CartLineRequest],
+    *,
+    custom_term_ends: Mapping[int, date | None] | None = None,
+    first_error: bool = False,
+) -> Placed:
+    """``place_order``, answering with the order's lines too."""
     cart = create_cart(session, actor, customer_id, lines, custom_term_ends=custom_term_ends)
-    return checkout(session, actor, customer_id, cart.id, first_error=first_error)
+    return checkout_placed(session, actor, customer_id, cart.id, first_error=first_error)
 
 
 # --- writing the order -----------------------------------------------------------------
@@ -206,7 +274,7 @@ def _write_order(
     cart_id: uuid.UUID | None,
     now: datetime,
     new_order_id: str,
-) -> Order:
+) -> Placed:
     priced = sorted(evaluation.priced, key=lambda p: p.line.id)
     has_terms = any(p.end is not None for p in priced)
     order = Order(
@@ -242,11 +310,12 @@ def _write_order(
         "AlternateId": order.id,
         "BillingCycle": order.billing_cycle,
     }
+    lines: list[OrderLine] = []
     for number, line in enumerate(priced):
         sub = subs.get(number)
         if sub is not None:
             _start(session, actor, order, number, sub, now)
-        session.add(_order_line(order, number, line, titles[number], sub))
+        lines.append(_order_line(order, number, line, titles[number], sub))
         data |= {
             f"OfferId-{number}": str(line.line.catalog_item),
             f"Quantity-{number}": line.line.quantity,
@@ -265,7 +334,8 @@ def _write_order(
         customer_name=customer.company_name,
         data=data,
     )
-    return order
+    session.add_all(lines)
+    return Placed(order, lines, customer.country or "US")
 
 
 def _order_line(

@@ -14,13 +14,14 @@ from fastapi import APIRouter, Query, status
 from opencsp.core.actor import Actor, Perm
 from opencsp.core.http import Collection
 from opencsp.core.pagination import collection
-from opencsp.orders import carts, checkout, queries, requests
+from opencsp.orders import cancellation, carts, checkout, queries, requests
 from opencsp.orders.schemas import (
     CartCheckoutResult,
     CartIn,
     CartRead,
     LineProvisioningRead,
     OrderIn,
+    OrderPatchIn,
     OrderRead,
     OrderRequestDecline,
     OrderRequestIn,
@@ -83,11 +84,8 @@ def update_cart(
 def checkout_cart(
     customer_id: uuid.UUID, cart_id: uuid.UUID, session: SessionDep, actor: Buyer
 ) -> CartCheckoutResult:
-    order = checkout.checkout(session, actor, customer_id, cart_id)
-    view = queries.get_order(session, actor, customer_id, order.id)
-    return CartCheckoutResult(
-        orders=[order_read(view, queries.customer_country(session, order.customer_id))]
-    )
+    placed = checkout.checkout_placed(session, actor, customer_id, cart_id)
+    return CartCheckoutResult(orders=[order_read(placed.view(), placed.country)])
 
 
 @router.post(
@@ -101,7 +99,7 @@ def create_order(
 ) -> OrderRead:
     """Create an order directly: a line's failure answers with its own code (400019,
     800088, 400041, 800015, …) rather than a cart's 800009."""
-    order = checkout.place_order(
+    placed = checkout.place(
         session,
         actor,
         customer_id,
@@ -109,8 +107,7 @@ def create_order(
         custom_term_ends=body.custom_term_ends(),
         first_error=True,
     )
-    view = queries.get_order(session, actor, customer_id, order.id)
-    return order_read(view, queries.customer_country(session, order.customer_id))
+    return order_read(placed.view(), placed.country)
 
 
 @router.get(
@@ -150,6 +147,32 @@ def get_order(
         queries.customer_country(session, view.order.customer_id),
         prices=actor.can(Perm.PRICING_READ),
     )
+
+
+@router.patch(
+    "/customers/{customer_id}/orders/{order_id}",
+    response_model=OrderRead,
+    response_model_exclude_none=True,
+)
+def cancel_order(
+    customer_id: uuid.UUID, order_id: str, body: OrderPatchIn, session: SessionDep, actor: Buyer
+) -> OrderRead:
+    """Cancel software purchases (PC:developer/cancel-software-purchases.md): ``status:
+    cancelled``, optionally with the ``lineItems`` to cancel; answers the order with the
+    cancelled lines at quantity 0."""
+    lines = None
+    if body.line_items is not None:
+        lines = [cancellation.LineRef(li.line_item_number, li.offer_id) for li in body.line_items]
+    view = cancellation.cancel_purchases(
+        session,
+        actor,
+        customer_id,
+        order_id,
+        status=body.status,
+        lines=lines,
+        body_order_id=body.id,
+    )
+    return order_read(view, queries.customer_country(session, view.order.customer_id))
 
 
 @router.get(
