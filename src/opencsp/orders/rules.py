@@ -12,9 +12,11 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, localcontext
+from decimal import Decimal
+from fractions import Fraction
 from typing import TypeVar
 
+from opencsp.billing.cycles import seat_amount
 from opencsp.catalog.errors import CatalogItemIdMissing, InvalidCatalogItemId, SeatPoolExceeded
 from opencsp.catalog.rules import (
     PERIOD_MONTHS,
@@ -27,7 +29,7 @@ from opencsp.catalog.rules import (
 )
 from opencsp.core.errors import DomainError
 from opencsp.core.http import WireEnum
-from opencsp.core.money import Currency, Money, round_amount
+from opencsp.core.money import Currency, Money
 from opencsp.orders.errors import (
     CART_CATALOG_ITEM_NOT_VALID,
     CART_INVALID_INPUT,
@@ -301,39 +303,40 @@ def price_line(
     - periodic (P1Y or P3Y billed monthly or annually): one period's share now, 1/12 of
       a P1Y a month, 1/3 of a P3Y a year, prorated by day when the first period is short
       (``first_period``), the price being locked for the term.
+
+    Each amount is one seat's share rounded once, times the seats, as the bill run
+    charges it (``billing.cycles.seat_amount``; file-formats.md §8c: Subtotal =
+    effective unit price × quantity), so the order and its invoice agree to the cent.
     """
     if isinstance(quantity, bool) or quantity < 1:
         raise ValueError("quantity must be at least 1")
     currency = unit_price.currency
-    gross = unit_price.amount * quantity
+    seat = unit_price.amount
     term_months = TERM_MONTHS.get(term)
-    extended = _share(gross, first_term.days, first_term.of_days, currency)
+    extended = _share(seat, first_term.days, first_term.of_days, currency) * quantity
     if plan is BillingPlan.ONE_TIME or term_months is None:
-        extended = _share(gross, 1, 1, currency)
+        extended = _share(seat, 1, 1, currency) * quantity
         charge = extended
     elif plan is BillingPlan.NONE:
         charge = Money.zero(currency)
     elif PERIOD_MONTHS[plan] >= term_months:
         charge = extended
     else:
-        charge = _share(
-            gross,
-            PERIOD_MONTHS[plan] * first_period.days,
-            term_months * first_period.of_days,
-            currency,
+        charge = (
+            _share(
+                seat,
+                PERIOD_MONTHS[plan] * first_period.days,
+                term_months * first_period.of_days,
+                currency,
+            )
+            * quantity
         )
     return LinePricing(unit_price, unit_price, extended, charge)
 
 
-def _share(amount: Decimal, numerator: int, denominator: int, currency: Currency) -> Money:
-    """``amount × numerator / denominator`` rounded once. The quotient is computed with 80
-    significant digits: with a denominator of a few thousand days at most, an exact value
-    that is not a rounding tie lies further from one than that precision can blur, so
-    rounding it is the same as rounding the exact fraction."""
-    with localcontext() as ctx:
-        ctx.prec = 80
-        exact = amount * numerator / denominator
-    return Money(round_amount(exact, currency), currency)
+def _share(seat: Decimal, numerator: int, denominator: int, currency: Currency) -> Money:
+    """One seat's ``numerator / denominator`` of the term, rounded once."""
+    return Money(seat_amount(seat, Fraction(numerator, denominator), currency), currency)
 
 
 def order_total(lines: Iterable[LinePricing], currency: Currency) -> Money:

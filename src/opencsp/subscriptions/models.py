@@ -125,7 +125,8 @@ class SubscriptionEvent(Base):
     (number, start, end, duration, plan), the quantity before and after, and the locked
     ``unit_price`` in ``currency`` — everything the bill run needs to price it.
     ``refund`` is the prorated amount credited by a cancellation or seat reduction,
-    exact, before rounding; ``actor_id`` who did it (none for jobs)."""
+    rounded once to the currency's minor unit (``rules.prorated_refund``); ``actor_id``
+    who did it (none for jobs)."""
 
     __tablename__ = "subscription_events"
 

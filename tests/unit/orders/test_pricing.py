@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from opencsp.billing import cycles
 from opencsp.catalog.rules import PERIOD_MONTHS, TERM_MONTHS, BillingPlan, TermDuration
 from opencsp.core.money import Currency, Money
 from opencsp.orders import rules
@@ -35,7 +36,8 @@ def usd(text: str) -> Money:
         ("240.00", 1, P1Y, ANNUAL, "240.00", "240.00"),  # upfront: the whole term
         ("240.00", 1, P1Y, MONTHLY, "240.00", "20.00"),  # 1/12 a month
         ("100.00", 1, P1Y, MONTHLY, "100.00", "8.33"),  # 8.333… rounds down
-        ("100.00", 2, P1Y, MONTHLY, "200.00", "16.67"),  # rounded once, not 8.33 × 2
+        ("100.00", 2, P1Y, MONTHLY, "200.00", "16.66"),  # per seat, as invoiced: 8.33 × 2
+        ("0.125", 3, P1M, MONTHLY, "0.39", "0.39"),  # 0.13 × 3, not 0.375 → 0.38
         ("720.00", 1, P3Y, MONTHLY, "720.00", "20.00"),  # 1/36
         ("720.00", 1, P3Y, ANNUAL, "720.00", "240.00"),  # 1/3
         ("720.00", 1, P3Y, TRIENNIAL, "720.00", "720.00"),
@@ -160,16 +162,16 @@ def _half_up(value: Fraction, places: int) -> Decimal:
 def test_charges_equal_exact_rounding(
     unit: Decimal, qty: int, term_plan: tuple[TermDuration, BillingPlan], days: int, more: int
 ) -> None:
-    """Every amount is the exact rational value rounded half-up once: no drift from the
-    division, whatever the share."""
+    """Every amount is one seat's exact rational share rounded half-up once, times the
+    seats (file-formats.md §8c): no drift from the division, whatever the share."""
     term, plan = term_plan
     first = DayFraction(days, days + more)
     priced = rules.price_line(Money(unit, USD), qty, term, plan, first_term=first)
-    exact_extended = Fraction(unit) * qty * days / (days + more)
-    assert priced.extended_price.amount == _half_up(exact_extended, 2)
+    exact_extended = Fraction(unit) * days / (days + more)
+    assert priced.extended_price.amount == _half_up(exact_extended, 2) * qty
     if PERIOD_MONTHS[plan] < TERM_MONTHS[term]:
-        exact_charge = Fraction(unit) * qty * PERIOD_MONTHS[plan] / TERM_MONTHS[term]
-        assert priced.charge.amount == _half_up(exact_charge, 2)
+        exact_charge = Fraction(unit) * PERIOD_MONTHS[plan] / TERM_MONTHS[term]
+        assert priced.charge.amount == _half_up(exact_charge, 2) * qty
     else:
         assert priced.charge == priced.extended_price
 
@@ -191,6 +193,11 @@ def test_order_total_never_drifts(
 def test_twelve_monthly_charges_stay_within_a_cent_per_month_of_upfront(
     unit: Decimal, qty: int
 ) -> None:
+    """The first month's charge is what the bill run charges for the term's first cycle
+    (``billing.cycles``), and twelve of them stay within 6 cents a seat of upfront."""
     monthly = rules.price_line(Money(unit, USD), qty, P1Y, MONTHLY).charge
     upfront = rules.price_line(Money(unit, USD), qty, P1Y, ANNUAL).charge
-    assert abs((monthly * 12).amount - upfront.amount) <= Decimal("0.06")
+    first = cycles.term_cycles(date(2026, 1, 31), date(2027, 1, 30), P1Y, MONTHLY)[0]
+    seat = cycles.seat_between(unit, first.share_start, first.share_end, USD)
+    assert monthly.amount == seat * qty
+    assert abs((monthly * 12).amount - upfront.amount) <= Decimal("0.06") * qty
