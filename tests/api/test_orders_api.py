@@ -6,22 +6,24 @@ from __future__ import annotations
 
 import threading
 import uuid
+from contextlib import nullcontext
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
-from opencsp.core import outbox
 from opencsp.core.actor import Tier
 from opencsp.core.db import build_engine, new_session
 from opencsp.core.uow import unit_of_work
 from opencsp.orders import checkout as checkout_service
 from opencsp.orders.models import Cart, Order
+from opencsp.subscriptions import provisioning
 from opencsp.subscriptions.models import Subscription
 from opencsp.web.app import create_app
 from tests.conftest import NOW
+from tests.factories import system
 from tests.factories.catalog import offer
 from tests.factories.commerce import line, scene, sign_partner_agreement
 from tests.factories.parties import partner, partnership
@@ -92,16 +94,16 @@ def test_provisioning_status_follows_the_outbox(client, session, world):
     assert body["items"][0]["quantityProvisioningInformation"] == [
         {"quantity": 10, "status": "unfulfilled"}
     ]
-    session.execute(
-        update(outbox.OutboxMessage)
-        .where(outbox.OutboxMessage.topic == "subscription.provisioning")
-        .values(status=outbox.DELIVERED)
-    )
+    got = client.get(url.removesuffix("/provisioningstatus"), headers=world.direct.headers)
+    assert got.json()["status"] == "pending"
+    # the delivery job delivers the purchase and settles the stored order status
+    provisioning.deliver(lambda: nullcontext((session, system(session))), provisioning.accept_all)
     assert [i["status"] for i in client.get(url, headers=world.direct.headers).json()["items"]] == [
         "fulfilled"
     ]
     got = client.get(url.removesuffix("/provisioningstatus"), headers=world.direct.headers)
     assert got.json()["status"] == "completed"
+    assert session.get(Order, oid).completed_at == NOW
 
 
 def test_provider_orders_with_the_reseller_of_record(client, session, world):

@@ -193,3 +193,46 @@ def test_an_unknown_catalog_item_and_an_invisible_customer(world):
         app, ["orders", "show", "nope", "--customer", str(s.direct_customer.id)]
     )
     assert missing.exit_code != 0
+
+
+def cancel(world: World, order_id: str, *args: str, who: str | None = None):
+    s = world.s
+    return runner.invoke(
+        app,
+        [
+            "orders",
+            "cancel",
+            order_id,
+            "--customer",
+            str(s.direct_customer.id),
+            "--as",
+            who or s.direct.user.email,
+            *args,
+        ],
+    )
+
+
+def test_cancel_perpetual_software_prints_the_refund_once(world):
+    s = world.s
+    bought = buy(
+        world, "--item", s.perpetual.catalog_item_id, "--quantity", "2", "--billing", "one_time"
+    )
+    assert bought.exit_code == 0, bought.output
+    order_id = bought.stdout.split("\t")[0]
+    done = cancel(world, order_id, "--line", "0")
+    assert done.exit_code == 0, done.output
+    head, row = done.stdout.strip().splitlines()
+    assert head == f"{order_id}\tcancelled"
+    assert row.split("\t") == ["0", s.perpetual.sku.title, "2026-11-21T09:30Z", "500.00 USD"]
+    again = cancel(world, order_id)
+    assert again.exit_code != 0
+    assert "error 800061:" in again.stderr
+
+
+def test_cancel_a_license_order_prints_800063(world):
+    s = world.s
+    bought = buy(world, "--item", s.offer.catalog_item_id, "--quantity", "3", "--term", "P1Y")
+    order_id = bought.stdout.split("\t")[0]
+    refused = cancel(world, order_id)
+    assert refused.exit_code != 0
+    assert "error 800063:" in refused.stderr

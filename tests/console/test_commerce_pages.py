@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opencsp.auth.rules import Role
-from opencsp.orders import requests
+from opencsp.catalog.rules import BillingPlan
+from opencsp.orders import checkout, requests
 from opencsp.orders.models import Order, OrderLine, OrderRequest
 from opencsp.subscriptions.models import SeatBatch, Subscription, SubscriptionEvent
 from tests.conftest import NOW
@@ -422,3 +423,68 @@ def test_every_page_renders_in_both_languages(client, session, sc, language):
     sign_in(client, sc.provider, language=language)
     requests_page = client.get(f"/customers/{sc.indirect_customer.id}/order-requests", headers=HTML)
     assert requests_page.status_code == 200 and 'id="order-requests"' in requests_page.text
+
+
+def _perpetual_order(session: Session, sc: Scene) -> Order:
+    order = checkout.place_order(
+        session,
+        sc.direct.actor,
+        sc.direct_customer.id,
+        [line(sc.perpetual, 2, term=None, plan=BillingPlan.ONE_TIME)],
+    )
+    session.flush()
+    return order
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_cancel_a_perpetual_purchase_in_its_window(client, session, sc, language):
+    csrf = sign_in(client, sc.direct, language=language)
+    order = _perpetual_order(session, sc)
+    url = f"/customers/{sc.direct_customer.id}/orders/{order.id}"
+    page = client.get(url, headers=HTML).text
+    assert 'data-cancel="0"' in page
+    if language == "en":
+        assert "Cancel purchase" in page and "Full refund of" in page
+    r = client.post(
+        url + "/cancel",
+        data={"csrf_token": csrf, "line": "0"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    assert r.headers["location"].endswith("?done=purchase_cancelled")
+    after = client.get(r.headers["location"], headers=HTML).text
+    assert 'data-cancel="0"' not in after
+    assert 'data-cancelled="0"' in after and 'data-refund="0"' in after
+    if language == "en":
+        assert "The purchase was cancelled and its refund recorded." in after
+    session.expire_all()
+    ln = session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)).one()
+    assert ln.refund == ln.charge and ln.cancelled_at == NOW
+    assert session.get(Order, order.id).status == "cancelled"
+
+
+def test_after_thirty_days_no_cancel_and_a_post_shows_900117(client, session, sc):
+    csrf = sign_in(client, sc.direct)
+    order = _perpetual_order(session, sc)
+    order.created_at = NOW - timedelta(days=31)
+    session.flush()
+    url = f"/customers/{sc.direct_customer.id}/orders/{order.id}"
+    assert 'data-cancel="0"' not in client.get(url, headers=HTML).text
+    r = client.post(
+        url + "/cancel",
+        data={"csrf_token": csrf, "line": "0"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert r.status_code == 400, r.text
+    assert "(code 900117)" in r.text and 'id="order-lines"' in r.text
+
+
+def test_a_read_only_agent_sees_no_cancel(client, session, sc):
+    order = _perpetual_order(session, sc)
+    agent = member(session, sc.direct.org, roles=(Role.HELPDESK_AGENT,))
+    sign_in(client, agent)
+    page = client.get(f"/customers/{sc.direct_customer.id}/orders/{order.id}", headers=HTML)
+    assert page.status_code == 200
+    assert 'data-cancel="0"' not in page.text

@@ -287,6 +287,18 @@ def test_a_trial_converts_to_annual_billed_monthly_after_30_days(session, s):
     assert history(session, sub)[-1] == ("convert", 2, 25, Decimal("120"))
 
 
+def test_a_trial_scheduled_on_its_own_item_converts_to_its_paid_target(session, s):
+    """Scheduled instructions name the trial's own item (the API fills it in): the
+    conversion still goes to the paid target, with the scheduled seats (rules.md §9g)."""
+    sub = trial(session, s)
+    own = f"{sub.product_id}:{sub.sku_id}:{sub.availability_id}"
+    sub.scheduled_next_term = {"catalogItemId": own, "quantity": 10}
+    session.flush()
+    assert run_at(session, datetime(2026, 11, 22, tzinfo=UTC)) == "converted 1"
+    session.refresh(sub)
+    assert (sub.sku_id, sub.is_trial, sub.quantity) == (s.offer.sku.id, False, 10)
+
+
 def test_a_trial_with_auto_renew_off_expires(session, s):
     sub = trial(session, s, auto_renew=False)
     assert run_at(session, datetime(2026, 11, 22, tzinfo=UTC)) == "expired 1"

@@ -131,7 +131,7 @@ def test_software_subscriptions_take_no_seat_reductions(session: Session, sc: Sc
         (SubscriptionChange(partner_id=""), None),
         (SubscriptionChange(billing_cycle=BillingPlan.ANNUAL), 800097),
         (SubscriptionChange(term_duration=TermDuration.P1M), 800122),
-        (SubscriptionChange(term_duration=TermDuration.P3Y), 800097),  # allowed, not offered
+        # an allowed midterm term change (P1Y → P3Y) is made: tests/api/test_term_changes.py
         (SubscriptionChange(billing_cycle=BillingPlan.TRIENNIAL), 900270),
     ],
 )

@@ -5,7 +5,9 @@ their subscriptions — seats added, some removed within the window, a few cance
 within 7 days for a refund, suspended and reactivated, auto-renew turned off (expired,
 then disabled) — while the renewals, lifecycle and provisioning jobs run as the days go
 by, so monthly subscriptions renew at each month's price list (rules.md §9c–9g). Two
-resellers leave order requests open for their providers.
+resellers leave order requests open for their providers. The featured purchases of
+``demo.commerce_featured`` — trials, upgrades, a term change, scheduled next-term changes,
+perpetual software (one cancelled) — are placed among them with their planned changes.
 
 Every step runs at its instant under ``clock.frozen``; the jobs run once per day that has
 an action, before it, so a term ending in between is renewed (or expired) at its renewal
@@ -20,10 +22,9 @@ import itertools
 import logging
 import random
 import uuid
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -36,14 +37,28 @@ from opencsp.core import clock
 from opencsp.core.actor import Actor
 from opencsp.core.errors import DomainError
 from opencsp.customers.models import Customer
-from opencsp.demo.commerce_plan import P1M, SEED, Buyer, Line, Purchase, base_sku, buyers, plan
+from opencsp.demo.commerce_featured import FEATURED, featured
+from opencsp.demo.commerce_plan import (
+    P1M,
+    SEED,
+    Buyer,
+    FollowUp,
+    Line,
+    Purchase,
+    Summary,
+    base_sku,
+    buyers,
+    plan,
+)
 from opencsp.demo.parties import CUSTOMERS, PARTNERS
-from opencsp.orders import checkout, requests
+from opencsp.orders import cancellation, checkout, requests
 from opencsp.orders.models import OrderLine
 from opencsp.orders.rules import CartLineRequest
 from opencsp.partners import queries as partners
-from opencsp.subscriptions import lifecycle, provisioning, renewals, service
-from opencsp.subscriptions.models import Subscription
+from opencsp.subscriptions import lifecycle, provisioning, renewals, service, upgrades
+from opencsp.subscriptions.changes import ScheduledInstructions
+from opencsp.subscriptions.events import EventKind
+from opencsp.subscriptions.models import Subscription, SubscriptionEvent
 from opencsp.subscriptions.rules import Status
 
 log = logging.getLogger("opencsp.demo.commerce")
@@ -54,25 +69,19 @@ DAY = timedelta(days=1)
 @dataclass(frozen=True, slots=True)
 class Change:
     """A change to a subscription at ``at``: ``kind`` is increase, reduce, cancel,
-    suspend, reactivate or auto_renew_off; ``term`` the term it was planned in (a seat
-    reduction belongs to its batch's term)."""
+    suspend, reactivate, auto_renew_off, or (as ``plan`` says) upgrade, term_change or
+    schedule; ``term`` the term it was planned in (a seat reduction belongs to its
+    batch's term). ``cancel_purchase`` cancels the perpetual software of ``order_id``."""
 
     at: datetime
     buyer: Buyer
-    subscription_id: uuid.UUID
+    subscription_id: uuid.UUID | None
     kind: str
     by: int = 0
     term: int | None = None
-
-
-@dataclass
-class Summary:
-    """What the load did: orders placed, changes made by kind, steps refused."""
-
-    orders: int = 0
-    changes: Counter[str] = field(default_factory=Counter)
-    skipped: list[str] = field(default_factory=list)
-    order_requests: int = 0
+    plan: FollowUp | None = None
+    order_id: str | None = None
+    """For ``cancel_purchase``: the order of perpetual software to cancel."""
 
 
 Step = Purchase | Change
@@ -95,6 +104,8 @@ class Story:
         )
         self.customers: dict[str, uuid.UUID] = {name: id_ for name, id_ in rows}
         self.jobs_day: date | None = None
+        self.scheduled: dict[uuid.UUID, int] = {}
+        """Subscriptions given next-term instructions, with the term they were set in."""
 
     def actor(self, email: str) -> Actor:
         if email not in self.actors:
@@ -156,17 +167,24 @@ def _buy(story: Story, purchase: Purchase) -> None:
         story.session, story.actor(buyer.seller.users[0].email), customer_id, [request]
     )
     story.summary.orders += 1
+    story.summary.purchases[purchase.kind] += 1
     sub_id = story.session.scalar(
         select(OrderLine.subscription_id).where(OrderLine.order_id == order.id)
     )
     if sub_id is not None:
         _follow_ups(story, purchase, sub_id)
+    for then in purchase.follow if sub_id is None else ():  # perpetual software
+        story.push(Change(purchase.at + then.after, buyer, None, then.kind, order_id=order.id))
 
 
 def _follow_ups(story: Story, purchase: Purchase, sub_id: uuid.UUID) -> None:
     """What the partner later does with a new subscription (drawn from the seeded rng)."""
     rng, at, buyer = story.rng, purchase.at, purchase.buyer
     quantity, low = purchase.line.quantity, base_sku(purchase.line.code).min_quantity
+    if purchase.kind in FEATURED:  # planned, not drawn
+        for then in purchase.follow:
+            story.push(Change(at + then.after, buyer, sub_id, then.kind, plan=then))
+        return
     if purchase.kind == "lapse":
         story.push(Change(at + 3 * DAY, buyer, sub_id, "auto_renew_off"))
         return
@@ -199,6 +217,9 @@ def _change(story: Story, change: Change) -> None:
     """Apply one change through ``subscriptions.service``; a change that no longer makes
     sense (the subscription expired, or renewed since the seats were added) is dropped."""
     session = story.session
+    if change.order_id is not None:
+        _cancel_purchase(story, change, change.order_id)
+        return
     sub = session.get(Subscription, change.subscription_id)
     assert sub is not None
     wanted = Status.SUSPENDED if change.kind == "reactivate" else Status.ACTIVE
@@ -228,7 +249,69 @@ def _change(story: Story, change: Change) -> None:
         if not sub.auto_renew:
             return
         service.set_auto_renew(session, actor, customer_id, sub.id, False)
+    elif change.plan is not None:
+        _planned(story, actor, sub, change.plan)
+        return
     story.summary.changes[change.kind] += 1
+
+
+def _cancel_purchase(story: Story, change: Change, order_id: str) -> None:
+    """Perpetual software cancelled within its 30 days for a full refund
+    (``orders.cancellation``, rules.md §9c)."""
+    actor = story.actor(change.buyer.seller.users[0].email)
+    customer_id = story.customers[change.buyer.customer.name]
+    cancellation.cancel_purchases(story.session, actor, customer_id, order_id, status="cancelled")
+    story.summary.changes[change.kind] += 1
+
+
+def _planned(story: Story, actor: Actor, sub: Subscription, then: FollowUp) -> None:
+    """A featured upgrade (``upgrades.transition``, full or partial), immediate term
+    change or scheduled next-term change (``service.update``), counted by kind."""
+    to = None if then.to is None else Line(then.to, base_sku(then.to).id, None, BillingPlan.NONE, 0)
+    if then.kind == "upgrade":
+        assert to is not None
+        seats = then.seats or sub.quantity
+        request = upgrades.UpgradeRequest(to.catalog_item_id, seats)
+        upgrades.transition(story.session, actor, sub.customer_id, sub.id, request)
+        kind = "upgrade_full" if seats == sub.quantity else "upgrade_partial"
+        story.summary.changes[kind] += 1
+        return
+    if then.kind == "term_change":  # now, midterm (rules.md §9f matrix)
+        term = service.SubscriptionChange(term_duration=then.term, billing_cycle=then.plan)
+        service.update(story.session, actor, sub.customer_id, sub.id, term, if_match=sub.version)
+        story.summary.changes[then.kind] += 1
+        return
+    instructions = ScheduledInstructions(
+        catalog_item_id=None if to is None else to.catalog_item_id,
+        term=then.term,
+        plan=then.plan,
+        quantity=then.seats or None,
+    )
+    change = service.SubscriptionChange(scheduled_next_term=instructions)
+    service.update(story.session, actor, sub.customer_id, sub.id, change, if_match=sub.version)
+    story.scheduled[sub.id] = sub.term_number
+    story.summary.changes[then.kind] += 1
+
+
+def _outcomes(story: Story) -> None:
+    """What the renewals job made of the featured steps: trials converted to paid (a
+    ``convert`` event not from an upgrade nor a term change), and scheduled changes applied (the
+    subscription renewed since, its instructions consumed) — two queries."""
+    converts = story.session.scalars(
+        select(SubscriptionEvent.details).where(SubscriptionEvent.kind == EventKind.CONVERT.value)
+    )
+    story.summary.trials_converted = sum(
+        1 for d in converts if not {"transitionId", "change"} & set(d or {})
+    )
+    if story.scheduled:
+        rows = story.session.execute(
+            select(Subscription.id, Subscription.term_number).where(
+                Subscription.id.in_(story.scheduled)
+            )
+        )
+        story.summary.scheduled_applied = sum(
+            1 for id_, term in rows if term > story.scheduled[id_]
+        )
 
 
 def _order_requests(story: Story) -> None:
@@ -264,7 +347,7 @@ def load(session: Session, system: Actor) -> Summary:
     """Play the 13 months up to now (module docstring); returns what was done."""
     now = clock.now()
     story = Story(session, system, now)
-    for purchase in plan(now, story.rng):
+    for purchase in [*plan(now, story.rng), *featured(now)]:
         story.push(purchase)
     while story.queue:
         at, _, step = heapq.heappop(story.queue)
@@ -280,7 +363,8 @@ def load(session: Session, system: Actor) -> Summary:
                     _change(story, step)
     _order_requests(story)
     run_jobs(session, system, deliver=True)
-    log.info("demo commerce: %s", story.summary)
+    _outcomes(story)
+    log.info("demo %s", story.summary.describe())
     return story.summary
 
 

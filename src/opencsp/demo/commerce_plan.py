@@ -13,7 +13,8 @@ same "now"."""
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from opencsp.catalog.rules import BillingPlan, Segment, TermDuration
@@ -81,14 +82,31 @@ class Line:
 
 
 @dataclass(frozen=True, slots=True)
+class FollowUp:
+    """A change planned ``after`` a purchase (``demo.commerce_featured``): ``upgrade``
+    moves ``seats`` seats (0: all of them) to offer ``to``; ``schedule`` sets the next
+    term's instructions (offer ``to``, ``term``, ``plan``, ``seats`` seats; None or 0 keeps
+    the current one); ``auto_renew_off`` turns auto-renew off."""
+
+    after: timedelta
+    kind: str
+    seats: int = 0
+    to: str | None = None
+    term: TermDuration | None = None
+    plan: BillingPlan | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Purchase:
-    """An order to place at ``at``; ``kind`` is anchor, online, addon, software or
-    perpetual (what follow-up changes it may get)."""
+    """An order to place at ``at``; ``kind`` is anchor, online, addon, software, perpetual,
+    lapse or trial (what follow-up changes it may get, drawn at random unless ``follow``
+    plans them)."""
 
     at: datetime
     buyer: Buyer
     line: Line
     kind: str
+    follow: tuple[FollowUp, ...] = ()
 
 
 def _partner(key: str | None) -> DemoOrganization | None:
@@ -198,3 +216,32 @@ def plan(now: datetime, rng: random.Random) -> list[Purchase]:
     purchases.extend(lapses(now, rng))
     purchases = [p for p in purchases if p.at < now - timedelta(hours=1)]
     return sorted(purchases, key=lambda p: (p.at, p.buyer.customer.name, p.line.code))
+
+
+@dataclass
+class Summary:
+    """What the load did: orders placed (and by kind of purchase), changes made by kind,
+    trials converted by the renewals job, scheduled next-term changes it applied, steps
+    refused."""
+
+    orders: int = 0
+    purchases: Counter[str] = field(default_factory=Counter)
+    changes: Counter[str] = field(default_factory=Counter)
+    skipped: list[str] = field(default_factory=list)
+    order_requests: int = 0
+    trials_converted: int = 0
+    scheduled_applied: int = 0
+
+    def describe(self) -> str:
+        """One line for the load's output."""
+        n = self.changes
+        changes = ", ".join(f"{kind} {count}" for kind, count in sorted(n.items()))
+        return (
+            f"commerce: {self.orders} orders ({self.purchases['perpetual']} of perpetual "
+            f"software, {n['cancel_purchase']} cancelled), {self.purchases['trial']} trials "
+            f"({self.trials_converted} converted to paid), {n['upgrade_full']} full and "
+            f"{n['upgrade_partial']} partial upgrades, {n['term_change']} term changes, "
+            f"{n['schedule']} scheduled next-term changes ({self.scheduled_applied} applied "
+            f"at renewal), {self.order_requests} open order requests; changes: {changes}; "
+            f"{len(self.skipped)} steps refused"
+        )

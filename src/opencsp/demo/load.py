@@ -7,6 +7,7 @@ credentials file is missing on a later run, fresh ones are issued for the demo u
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from opencsp.auth import credentials, queries, service
-from opencsp.core import migrate
+from opencsp.core import clock, migrate
 from opencsp.core.actor import Actor
 from opencsp.core.ids import new_secret
 from opencsp.core.uow import unit_of_work
-from opencsp.demo import program
+from opencsp.demo import commerce, program
 from opencsp.demo.parties import APPLICANT, PARTNERS, VENDOR, DemoOrganization
 
 CREDENTIALS_FILE = "demo-credentials.json"
@@ -30,11 +31,13 @@ class Prepared:
     credentials_file: Path
     loaded: bool
     rows: list[dict[str, Any]] = field(default_factory=list)
+    commerce: commerce.Summary | None = None
 
     def summary(self) -> str:
         verb = "loaded" if self.loaded else "already loaded"
         orgs = len({r["organizationId"] for r in self.rows})
-        return f"demo {verb}: {orgs} organizations, {len(self.rows)} users"
+        text = f"demo {verb}: {orgs} organizations, {len(self.rows)} users"
+        return text if self.commerce is None else f"{text}\n{self.commerce.describe()}"
 
 
 def _password() -> str:
@@ -53,20 +56,22 @@ def _credential(org_id: Any, org: DemoOrganization, email: str, role: str) -> di
     }
 
 
-def _load(session: Session, system: Actor) -> list[dict[str, Any]]:
+def _load(session: Session, system: Actor) -> program.Loaded:
+    """The vendor's users (at the program's opening), then the whole story."""
     vendor = service.vendor_organization(session)
     assert vendor is not None
     vendor.name, vendor.country = VENDOR.name, VENDOR.country
-    for user in VENDOR.users:
-        service.create_user(
-            session,
-            system,
-            organization_id=vendor.id,
-            email=user.email,
-            display_name=user.name,
-            roles=[user.role],
-            locale=user.locale,
-        )
+    with clock.frozen(program.opening(clock.now())):
+        for user in VENDOR.users:
+            service.create_user(
+                session,
+                system,
+                organization_id=vendor.id,
+                email=user.email,
+                display_name=user.name,
+                roles=[user.role],
+                locale=user.locale,
+            )
     return program.load(session, system)
 
 
@@ -96,17 +101,20 @@ def prepare(data_dir: Path) -> Prepared:
     migrate.upgrade()
     target = data_dir / CREDENTIALS_FILE
     issued: list[dict[str, Any]] | None = None
-    customers: list[dict[str, Any]] | None = None
+    loaded: program.Loaded | None = None
     with unit_of_work() as session:
         fresh = service.vendor_organization(session) is None
-        system = service.system_actor(session, vendor_name=VENDOR.name)
+        # a new vendor organization is dated at the program's opening, like its users
+        with clock.frozen(program.opening(clock.now())) if fresh else nullcontext():
+            system = service.system_actor(session, vendor_name=VENDOR.name)
         if fresh:
-            customers = _load(session, system)
+            loaded = _load(session, system)
         if fresh or not target.exists():
             issued = _issue(session, system)
     if issued is not None:  # written only once the credentials are committed
         _write(target, issued)
-    if customers is not None:
-        _write(data_dir / CUSTOMERS_FILE, customers)
+    if loaded is not None:
+        _write(data_dir / CUSTOMERS_FILE, loaded.customers)
     rows = issued if issued is not None else json.loads(target.read_text(encoding="utf-8"))
-    return Prepared(credentials_file=target, loaded=fresh, rows=rows)
+    commerce_summary = loaded.commerce if loaded is not None else None
+    return Prepared(credentials_file=target, loaded=fresh, rows=rows, commerce=commerce_summary)

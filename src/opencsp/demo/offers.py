@@ -12,7 +12,7 @@ Nimbus's own."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from opencsp.catalog.rules import BillingPlan, ProductType, Segment, TermDuration
@@ -99,9 +99,12 @@ def _smb(
     return Sku("0001", title, usd, terms, 1, 300, segments, 300, upgrades_to=upgrades_to)
 
 
-def _trial(title: str) -> Sku:
-    """A one-month free trial: billing plan none, at most 25 seats (rules.md §9k)."""
-    return Sku("0002", f"{title} Trial", "0", TRIAL, 1, 25, ownership_limit=25, trial=True)
+def _trial(title: str, converts_to: str) -> Sku:
+    """A one-month free trial: billing plan none, at most 25 seats (rules.md §9k), which
+    converts to the paid SKU ``converts_to`` (the catalog's conversion target, listed as
+    its upgrade, which the renewals job converts it into; rules.md §9g)."""
+    trial = Sku("0002", f"{title} Trial", "0", TRIAL, 1, 25, ownership_limit=25, trial=True)
+    return replace(trial, upgrades_to=(converts_to,))
 
 
 def _online(code: str, title: str, about: str, *skus: Sku, since: int | None = None) -> Offer:
@@ -142,14 +145,14 @@ OFFERS: tuple[Offer, ...] = (
         "Nimbus 365 Business Standard",
         "Everything in Business Basic plus desktop office apps and webinars.",
         _smb("Nimbus 365 Business Standard", "12.5", segments=NONPROFIT, upgrades_to=("BPRM",)),
-        _trial("Nimbus 365 Business Standard"),
+        _trial("Nimbus 365 Business Standard", "BSTD"),
     ),
     _online(
         "BPRM",
         "Nimbus 365 Business Premium",
         "Business Standard plus advanced security, device management and threat protection.",
         _smb("Nimbus 365 Business Premium", "22", terms=NCE_3Y, segments=NONPROFIT),
-        _trial("Nimbus 365 Business Premium"),
+        _trial("Nimbus 365 Business Premium", "BPRM"),
     ),
     _online(
         "ENE3",
@@ -163,7 +166,7 @@ OFFERS: tuple[Offer, ...] = (
         "Nimbus 365 E5",
         "E3 plus advanced security, voice, analytics and compliance.",
         Sku("0001", "Nimbus 365 E5", "57", NCE_3Y, segments=GOV),
-        _trial("Nimbus 365 E5"),
+        _trial("Nimbus 365 E5", "ENE5"),
     ),
     _one(
         "ENF3",
@@ -213,7 +216,7 @@ OFFERS: tuple[Offer, ...] = (
         "Nimbus CRM Sales Professional",
         "Sales force automation: leads, opportunities, quotes and forecasting.",
         Sku("0001", "Nimbus CRM Sales Professional", "65", upgrades_to=("CRME",)),
-        _trial("Nimbus CRM Sales Professional"),
+        _trial("Nimbus CRM Sales Professional", "CRMP"),
     ),
     _one(
         "CRME",
@@ -245,7 +248,7 @@ OFFERS: tuple[Offer, ...] = (
         "Nimbus Insight Pro",
         "Self-service business intelligence: reports, dashboards and sharing.",
         Sku("0001", "Nimbus Insight Pro", "10", segments=EDU, upgrades_to=("BIPP",)),
-        _trial("Nimbus Insight Pro"),
+        _trial("Nimbus Insight Pro", "BIPR"),
     ),
     _one(
         "BIPP",

@@ -5,11 +5,14 @@ requested by providers and accepted by resellers; customers created by direct-bi
 partners and by providers (for themselves and for their resellers), some with the
 customer agreement accepted — attested by an agent, or by the customer itself. The
 catalog manager publishes the catalog, 13 months of price lists plus next month's preview,
-and the FX rates (``demo.catalog``, ``demo.pricing``)."""
+and the FX rates (``demo.catalog``, ``demo.pricing``). Each step runs under ``clock.frozen``
+at its own instant, between the program's opening and the first demo month (``load``), so
+the story is consistent in time."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -26,7 +29,7 @@ from opencsp.core.actor import Actor, Tier
 from opencsp.core.ids import new_secret
 from opencsp.customers import creation
 from opencsp.customers.schemas import Address, BillingProfileIn, CompanyProfileIn, CustomerCreate
-from opencsp.demo import catalog, commerce, pricing
+from opencsp.demo import catalog, commerce, commerce_plan, pricing
 from opencsp.demo.parties import (
     APPLICANT,
     CUSTOMERS,
@@ -39,6 +42,11 @@ from opencsp.demo.parties import (
 from opencsp.partners import enrollment, partnerships
 from opencsp.partners.schemas import EnrollmentApplication
 from opencsp.pricing.rules import month_of
+
+DAY, HOUR = timedelta(days=1), timedelta(hours=1)
+OPENING_LEAD = timedelta(days=45)
+"""How long before the first demo month the program opens (``opening``): time for the
+partners' enrollments, partnerships and customers (about a month, ``load``)."""
 
 CUSTOMER_AGREEMENT = (
     DocumentText(
@@ -66,11 +74,6 @@ PARTNER_AGREEMENT = (
         "대한 의무, 청구, 지원 및 규정 준수를 정합니다.",
     ),
 )
-
-
-@dataclass(frozen=True)
-class LoadedCustomer:
-    row: dict[str, Any]
 
 
 def _names(full: str) -> tuple[str, str]:
@@ -122,9 +125,9 @@ def _enroll(session: Session, org: DemoOrganization) -> Organization:
     return enrollment.enroll(session, application).organization
 
 
-def _approve(session: Session, system: Actor, org: DemoOrganization) -> Organization:
-    enrolled = _enroll(session, org)
-    enrollment.start_verification(session, system, enrolled.id)
+def _approve(
+    session: Session, system: Actor, org: DemoOrganization, enrolled: Organization
+) -> Organization:
     enrollment.approve(session, system, enrolled.id)
     if org.tier is Tier.INDIRECT_PROVIDER:
         enrollment.grant_provider_tier(session, system, enrolled.id)
@@ -221,37 +224,61 @@ def _agreement(session: Session, customer: DemoCustomer, created: creation.Creat
         )
 
 
-def _catalog_and_prices(session: Session) -> None:
-    """The catalog manager publishes the catalog, then the price lists of the last 13
-    months and next month's preview, and the FX rates, all relative to today."""
-    manager = _actor(session, _by_role(VENDOR, Role.CATALOG_MANAGER))
-    current = month_of(clock.now())
-    products = catalog.publish_catalog(session, manager, current)
-    pricing.load_prices(session, manager, products, current=current)
+def opening(now: datetime) -> datetime:
+    """When the demo's program opens: ``OPENING_LEAD`` before the first of the 13 demo
+    months, 09:00 UTC. Every party, partnership and agreement is dated between the opening
+    and the first month, so nothing a demo order relies on comes after it."""
+    first = commerce_plan.months(now.date())[0]
+    return datetime.combine(first, time(9), tzinfo=UTC) - OPENING_LEAD
 
 
-def load(session: Session, system: Actor) -> list[dict[str, Any]]:
-    """Load the whole story; returns the customers' administrator credentials (shown once)."""
-    _publish(session, system)
-    _catalog_and_prices(session)
-    orgs = {org.key: _approve(session, system, org) for org in PARTNERS}
-    _enroll(session, APPLICANT)  # submitted: waits in the vendor's verification queue
-    for org in PARTNERS:
-        partner_agreement.sign_partner_agreement(session, _actor(session, org.users[0].email), None)
+def _partner_steps(session: Session, system: Actor, start: datetime) -> dict[str, Organization]:
+    """Each partner on its own day from ``start``: enrolled, verified the next day,
+    approved the day after (its users added), the partner agreement signed that
+    afternoon."""
+    orgs = {}
+    for n, org in enumerate(PARTNERS):
+        day = start + n * DAY
+        with clock.frozen(day):
+            enrolled = _enroll(session, org)
+        with clock.frozen(day + DAY):
+            enrollment.start_verification(session, system, enrolled.id)
+        with clock.frozen(day + 2 * DAY):
+            orgs[org.key] = _approve(session, system, org, enrolled)
+        with clock.frozen(day + 2 * DAY + 4 * HOUR):
+            admin = _actor(session, org.users[0].email)
+            partner_agreement.sign_partner_agreement(session, admin, None)
+    return orgs
+
+
+def _partnerships(session: Session, at: datetime) -> None:
+    """Each provider invites its resellers; each accepts an hour later."""
     for provider_key, reseller_keys in PARTNERSHIPS.items():
         provider = next(p for p in PARTNERS if p.key == provider_key)
         for reseller_key in reseller_keys:
             reseller = next(p for p in PARTNERS if p.key == reseller_key)
-            issued = partnerships.request_partnership(
-                session, _actor(session, provider.users[0].email)
-            )
-            partnerships.accept_partnership(
-                session, _actor(session, reseller.users[0].email), issued.token
-            )
+            with clock.frozen(at):
+                issued = partnerships.request_partnership(
+                    session, _actor(session, provider.users[0].email)
+                )
+            with clock.frozen(at + HOUR):
+                partnerships.accept_partnership(
+                    session, _actor(session, reseller.users[0].email), issued.token
+                )
+            at += 2 * HOUR
+
+
+def _customers(
+    session: Session, orgs: dict[str, Organization], start: datetime
+) -> list[dict[str, Any]]:
+    """One customer every other day from ``start``, the customer agreement accepted (or
+    attested) four hours after its creation."""
     rows = []
-    for customer in CUSTOMERS:
-        created = _create_customer(session, orgs, customer)
-        _agreement(session, customer, created)
+    for n, customer in enumerate(CUSTOMERS):
+        with clock.frozen(start + 2 * n * DAY):
+            created = _create_customer(session, orgs, customer)
+        with clock.frozen(start + 2 * n * DAY + 4 * HOUR):
+            _agreement(session, customer, created)
         rows.append(
             {
                 "customerId": str(created.customer.id),
@@ -266,5 +293,37 @@ def load(session: Session, system: Actor) -> list[dict[str, Any]]:
                 "customerAgreement": customer.agreement or "not accepted",
             }
         )
-    commerce.load(session, system)  # 13 months of orders and subscription changes
     return rows
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What ``load`` made: the customers' administrator credentials (shown once) and the
+    commerce story's summary."""
+
+    customers: list[dict[str, Any]]
+    commerce: commerce.Summary
+
+
+def load(session: Session, system: Actor) -> Loaded:
+    """Load the whole story in time order (module docstring): at the opening the vendor
+    publishes the agreement templates and the catalog; partners enroll and are approved
+    one a day, sign the partner agreement, form partnerships; customers are created and
+    accept the customer agreement — all before the first demo month, so the 13 months of
+    commerce that follow never predate what they rely on. The price lists are imported
+    at today's date (their status — history, current, preview — is relative to it); the
+    applicant applied three days ago and waits in the queue."""
+    now = clock.now()
+    start = opening(now)
+    with clock.frozen(start):
+        _publish(session, system)
+        manager = _actor(session, _by_role(VENDOR, Role.CATALOG_MANAGER))
+        products = catalog.publish_catalog(session, manager, month_of(now))
+    pricing.load_prices(session, manager, products, current=month_of(now))
+    orgs = _partner_steps(session, system, start + DAY + HOUR)
+    _partnerships(session, start + 12 * DAY + HOUR)
+    rows = _customers(session, orgs, start + 14 * DAY + 2 * HOUR)
+    with clock.frozen(now - 3 * DAY):
+        _enroll(session, APPLICANT)  # submitted: waits in the vendor's verification queue
+    summary = commerce.load(session, system)  # 13 months of orders and subscription changes
+    return Loaded(rows, summary)

@@ -87,7 +87,7 @@ JOBS: dict[str, Job] = {
     "renewals": batched(
         "Process subscriptions whose term has ended: renew at the current price list with "
         "their scheduled changes, convert trials, expire (auto-renew off) or disable "
-        "(suspended).",
+        "(suspended); switch billing cycles changed from the next cycle on their date.",
         renewals.run_renewals,
         every=timedelta(minutes=15),
     ),

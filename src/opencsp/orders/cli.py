@@ -1,10 +1,12 @@
-"""``opencsp orders``: a customer's orders, one order with its lines, and buying — a
-cart built and checked out at once through ``orders.checkout.place_order``, with every
-gate and documented error of checkout (rules.md §5.1, §6.4, §9b–9j).
+"""``opencsp orders``: a customer's orders, one order with its lines, buying — a cart
+built and checked out at once through ``orders.checkout.place_order``, with every gate
+and documented error of checkout (rules.md §5.1, §6.4, §9b–9j) — and cancelling software
+purchases (``orders.cancellation``: perpetual software within 30 calendar days, rules.md
+§9c).
 
-Buying takes ``--as EMAIL``: the user of the direct-bill partner or indirect provider who
-buys (the vendor does not). Reading runs as the operator or ``--as`` a user. A table on
-a terminal, tab-separated lines otherwise."""
+Buying and cancelling take ``--as EMAIL``: the user of the direct-bill partner or
+indirect provider who buys (the vendor does not). Reading runs as the operator or
+``--as`` a user. A table on a terminal, tab-separated lines otherwise."""
 
 from __future__ import annotations
 
@@ -12,13 +14,15 @@ import uuid
 
 import typer
 
-from opencsp.orders import checkout, queries
+from opencsp.orders import cancellation, checkout, queries
 from opencsp.orders.errors import CheckoutRejected
 from opencsp.orders.rules import CartLineRequest
 from opencsp.subscriptions.cli import AS_HELP, CUSTOMER_HELP, acting, amount, instant, show_rows
 
 app = typer.Typer(
-    help="Orders: list, show, buy for a customer.", no_args_is_help=True, add_completion=False
+    help="Orders: list, show, buy for a customer, cancel software purchases.",
+    no_args_is_help=True,
+    add_completion=False,
 )
 
 
@@ -130,3 +134,35 @@ def buy(
         total = amount(v.order.total_price, v.order.currency)
         result = "\t".join((v.order.id, v.status, total, *subs))
     typer.echo(result)
+
+
+@app.command("cancel")
+def cancel(
+    order_id: str = typer.Argument(..., help="Order ID."),
+    customer: uuid.UUID = typer.Option(..., "--customer", help=CUSTOMER_HELP),
+    as_user: str = typer.Option(..., "--as", help="The buying partner's user (sign-in email)."),
+    lines: list[int] = typer.Option(
+        None, "--line", help="A line item number to cancel (repeatable); none: the whole order."
+    ),
+) -> None:
+    """Cancel software purchases of an order now: prints the order and its status, then
+    each cancelled line with its refund; a refusal prints its Partner Center code and
+    changes nothing."""
+    refs = [cancellation.LineRef(n) for n in lines] if lines else None
+    with acting(as_user) as (session, actor):
+        v = cancellation.cancel_purchases(
+            session, actor, customer, order_id, status="cancelled", lines=refs
+        )
+        rows = [
+            (
+                str(ln.line_number),
+                ln.friendly_name,
+                instant(ln.cancelled_at),
+                amount(ln.refund, ln.currency) if ln.refund is not None else "-",
+            )
+            for ln in v.lines
+            if ln.cancelled_at is not None
+        ]
+        head = f"{v.order.id}\t{v.status}"
+    typer.echo(head)
+    show_rows(("#", "offer", "cancelled", "refund"), rows)

@@ -258,3 +258,75 @@ class NoProviderForCustomer(InvalidInput):
 
     code: ClassVar[int | str] = "NoProviderForCustomer"
     description = "No indirect provider sells to this customer with you"
+
+
+# --- cancelling software purchases (PATCH order, orders.cancellation) --------------------
+
+
+class OrderPatchNotSupported(InvalidInput):
+    """800042: an order PATCH here only cancels software purchases (``status``
+    ``cancelled``, PC:developer/cancel-software-purchases.md); the legacy billing-cycle and
+    add-on PATCHes are not offered."""
+
+    code: ClassVar[int | str] = 800042
+    description = (
+        'Not supported: an order PATCH cancels software purchases only; send status "cancelled"'
+    )
+
+
+class OrderCancelledByReseller(PermissionDenied):
+    """The indirect reseller of record sees its customer's order but only the partner who
+    bought it cancels (rules.md §1, §6.4): 900150 like any missing right."""
+
+    description = (
+        "Only the partner who bought this order can cancel it; the indirect reseller of "
+        "record reads it"
+    )
+
+
+class OrderIdMismatch(InvalidInput):
+    description = "The order in the body ({given}) isn't the order of the path ({order_id})"
+
+
+class LineItemNumberOutOfRange(InvalidInput):
+    """800071, with the line asked for."""
+
+    code: ClassVar[int | str] = 800071
+    description = (
+        "Line Item number should be from 0 to number of line items count: {line} isn't "
+        "between 0 and {last}"
+    )
+
+
+class LineOfferMismatch(InvalidInput):
+    description = "Line item {line} is {actual}, not {offer_id}"
+
+
+class LicenseOrderNotCancellable(InvalidInput):
+    """800063: an order with no software purchase is license-based; its subscriptions are
+    cancelled or suspended through the subscription PATCH (PC:developer/error-codes.md)."""
+
+    code: ClassVar[int | str] = 800063
+    description = (
+        "This order {order_id} can't be canceled. Use PATCH "
+        "/customers/{customer_id}/subscriptions/<subscriptionId> to suspend subscriptions"
+    )
+
+
+class NotASoftwarePurchase(PermissionDenied):
+    """800019 (403): outside the integration sandbox — and opencsp has none — order PATCH
+    cancels only software subscriptions and perpetual software (rules.md §12)."""
+
+    code: ClassVar[int | str] = 800019
+    description = (
+        "Non-Sandbox tenants aren't allowed to cancel purchases other than software "
+        "subscriptions and perpetual software: line item {line} is {product_type}"
+    )
+
+
+class LinesAlreadyCancelled(InvalidInput):
+    """800061: everything asked for was cancelled before; nothing changes and nothing is
+    refunded twice. ``data`` names each line with the instant it was cancelled."""
+
+    code: ClassVar[int | str] = 800061
+    description = "Order can't be canceled: line items {lines} are already cancelled"

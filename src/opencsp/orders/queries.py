@@ -25,7 +25,7 @@ from opencsp.customers import queries as customers
 from opencsp.customers.models import Customer
 from opencsp.orders.errors import OrderNotFound
 from opencsp.orders.models import Order, OrderLine
-from opencsp.orders.rules import OrderStatus, parse_order_id
+from opencsp.orders.rules import parse_order_id
 from opencsp.subscriptions.events import PROVISIONING_TOPIC, EventKind
 from opencsp.subscriptions.models import SubscriptionEvent
 
@@ -59,8 +59,10 @@ class LineStatus:
 @dataclass(frozen=True, slots=True)
 class OrderView:
     """An order with its lines, and the provisioning status of each line. ``status`` is
-    the stored one, except that a pending order whose lines are all fulfilled reads
-    ``completed``."""
+    the stored one: ``pending`` until the provisioning job has delivered the purchase of
+    every subscription line (``subscriptions.provisioning.complete_orders``; an order of
+    one-time purchases only is completed at checkout), ``cancelled`` once every line is
+    (``orders.cancellation``)."""
 
     order: Order
     lines: list[OrderLine]
@@ -68,10 +70,6 @@ class OrderView:
 
     @property
     def status(self) -> str:
-        if self.order.status == OrderStatus.PENDING.value and all(
-            p.status == FULFILLED for p in self.provisioning
-        ):
-            return OrderStatus.COMPLETED.value
         return self.order.status
 
 

@@ -108,6 +108,24 @@ class OrderIn(WireModel):
         return {li.line_item_number: li.custom_term_end_date for li in self.line_items}
 
 
+class OrderPatchLineIn(WireModel):
+    """``lineItems[]`` of the order PATCH that cancels software purchases: which line, and
+    optionally its offer (PC:developer/cancel-software-purchases.md). Other fields of a
+    full order sent back are ignored."""
+
+    line_item_number: int
+    offer_id: str | None = None
+
+
+class OrderPatchIn(WireModel):
+    """``PATCH /customers/{id}/orders/{id}``: ``status: cancelled`` and, optionally, the
+    lines to cancel (none: the whole order)."""
+
+    id: str | None = None
+    status: str | None = None
+    line_items: list[OrderPatchLineIn] | None = None
+
+
 # --- carts -----------------------------------------------------------------------------
 
 
@@ -286,7 +304,8 @@ def _line_read(order: Order, line: OrderLine, country: str, *, prices: bool) -> 
         else line.term_duration,
         transaction_type=line.transaction_type,
         friendly_name=line.friendly_name,
-        quantity=line.quantity,
+        # a cancelled line reads quantity 0 (PC:developer/cancel-software-purchases.md)
+        quantity=0 if line.cancelled_at is not None else line.quantity,
         partner_id_on_record=line.partner_id_on_record,
         pricing=LinePricingRead(
             list_price=_amount(line.list_price, currency),

@@ -4,7 +4,7 @@ the term / billing-frequency matrix, and scheduled next-term instructions
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -93,6 +93,7 @@ class UpgradeSide:
     quantity: int
     term: TermDuration
     end: date
+    trial: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,11 +122,20 @@ def check_upgrade(
     catalog lists in ``upgrade_targets`` (no downgrades); 1 to all seats; a term no shorter
     than the source's (900267). Into an existing ``target``: it is active (900258), not
     the source (900259), of the requested catalog item (900260), past its own cancellation
-    window (900261), on the source's term (900268) and not ending before the source
+    window (900261), on the source's term (a shorter one 900267, a longer one 900268) and
+    not ending before the source
     (900236; the error's text says "later", the doc's table "not before": equal ends are
-    accepted, which is what coterminous means)."""
+    accepted, which is what coterminous means). A trial is never a source: upgrades go
+    paid to paid, a trial converts at its end (§9f, §9g)."""
     if source.status is not Status.ACTIVE:
         raise SubscriptionNotActive()
+    if source.trial:
+        raise UpgradeNotSupported(
+            target=to_catalog_item_id,
+            source=source.catalog_item_id,
+            description="A trial can't be upgraded: it converts to paid at its end (schedule "
+            "the paid offer with scheduledNextTermInstructions)",
+        )
     if to_catalog_item_id not in upgrade_targets:
         raise UpgradeNotSupported(target=to_catalog_item_id, source=source.catalog_item_id)
     if not 1 <= quantity <= source.quantity:
@@ -149,6 +159,8 @@ def _check_target(
         raise TargetCatalogItemMismatch()
     if target_window_open:
         raise TargetNotReady()
+    if TERM_MONTHS[target.term] < TERM_MONTHS[source.term]:
+        raise TransitionTermShorter()
     if target.term is not source.term:
         raise TransitionTermInvalid()
     if target.end < source.end:
@@ -217,6 +229,43 @@ def check_term_change(
     raise TermShorter(description="This term change isn't supported midterm")
 
 
+@dataclass(frozen=True, slots=True)
+class MidtermOptions:
+    """What the matrix lets a subscription change to now: a new term (with the plans
+    that term can be billed on) at once, or another plan from the next billing cycle."""
+
+    immediate: tuple[tuple[TermDuration, BillingPlan], ...]
+    next_cycle: tuple[BillingPlan, ...]
+
+
+def midterm_options(term: TermDuration, plan: BillingPlan, *, trial: bool) -> MidtermOptions:
+    """Every (term, plan) ``check_term_change`` accepts midterm for ``term`` billed
+    ``plan``, in the order of the enums (rules.md §9f table); trials have none (800107)."""
+    if trial:
+        return MidtermOptions((), ())
+    terms = IMMEDIATE_TERM_CHANGES.get((term, plan), frozenset())
+    immediate = tuple(
+        (t, p)
+        for t in TermDuration
+        if t in terms
+        for p in BillingPlan
+        if p in PERIOD_MONTHS and PERIOD_MONTHS[p] <= TERM_MONTHS[t]
+    )
+    plans = NEXT_CYCLE_PLAN_CHANGES.get((term, plan), frozenset())
+    return MidtermOptions(immediate, tuple(p for p in BillingPlan if p in plans))
+
+
+def next_billing_cycle_start(periods: Sequence[tuple[date, date]], today: date) -> date | None:
+    """The first day of the billing cycle after the one ``today`` is in: where a
+    billing-frequency change takes effect (rules.md §9f "scheduled, next cycle"). A cycle
+    starting today has been charged already, so the next one is the one after. None in a
+    term's last cycle: the next cycle is the renewal, which scheduled instructions reach."""
+    for start, _ in periods:
+        if start > today:
+            return start
+    return None
+
+
 # --- scheduled next-term instructions ----------------------------------------------------------
 
 
@@ -234,6 +283,7 @@ class ChangeEvent(WireEnum):
     REACTIVATE = "reactivate"
     FRIENDLY_NAME_CHANGE = "friendly_name_change"
     BILLING_CYCLE_CHANGE = "billing_cycle_change"
+    TERM_CHANGE = "term_change"
 
 
 CLEARS_SCHEDULED: frozenset[ChangeEvent] = frozenset(
@@ -244,11 +294,16 @@ CLEARS_SCHEDULED: frozenset[ChangeEvent] = frozenset(
         ChangeEvent.UPGRADE,
         ChangeEvent.TRIAL_CONVERSION,
         ChangeEvent.SUSPEND,
+        ChangeEvent.TERM_CHANGE,
     }
 )
 """Any midterm cancel, auto-renew off, quantity change, SKU upgrade or trial conversion
-deletes the scheduled instructions (rules.md §9f), and so does suspending (§9d). Whether a
-midterm term or billing-frequency change does is not documented: it does not here."""
+deletes the scheduled instructions (rules.md §9f), and so does suspending (§9d).
+
+[inferred] An immediate term change deletes them too: it starts a new term, and the
+instructions were written for the old term's renewal (their custom end date was checked
+against that renewal date, 900245). A billing-frequency change at the next billing cycle
+keeps the term and its renewal, so it keeps them."""
 
 
 def clears_scheduled(event: ChangeEvent) -> bool:

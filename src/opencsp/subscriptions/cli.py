@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from opencsp.auth import queries as auth_queries
 from opencsp.auth import service as auth_service
+from opencsp.catalog.rules import BillingPlan, TermDuration
 from opencsp.cli.support import err, is_interactive, operator, out
 from opencsp.core import clock
 from opencsp.core.actor import Actor
@@ -183,9 +184,22 @@ def update(
     cancel: bool = typer.Option(False, "--cancel", help="Cancel within the window, refunded."),
     auto_renew: str = typer.Option(None, "--auto-renew", help="on or off."),
     name: str = typer.Option(None, "--name", help="A new friendly name."),
+    term: TermDuration = typer.Option(
+        None, "--term", help="A longer term now (P1M → P1Y/P3Y, P1Y → P3Y), credited."
+    ),
+    billing_cycle: BillingPlan = typer.Option(
+        None,
+        "--billing-cycle",
+        help="The plan: with --term the new term's; alone, a triennial's from the next cycle.",
+    ),
+    keep_billing_cycle: bool = typer.Option(
+        False, "--keep-billing-cycle", help="Remove a pending billing-cycle change."
+    ),
     if_match: int = typer.Option(None, "--if-match", help="The etag read (2055 if stale)."),
 ) -> None:
-    """Change a subscription as a PATCH would: seats, status, auto-renew, name."""
+    """Change a subscription as a PATCH would: seats, status, auto-renew, name, term and
+    billing cycle (rules.md §9f matrix: a longer term now, or a triennial's billing cycle
+    from the next cycle)."""
     status = _status(suspend, reactivate, cancel)
     with acting(as_user) as (session, actor):
         change = SubscriptionChange(
@@ -193,6 +207,10 @@ def update(
             status=status,
             auto_renew=_on_off(auto_renew),
             friendly_name=name,
+            term_duration=term,
+            billing_cycle=billing_cycle if term is not None else None,
+            next_billing_cycle=billing_cycle if term is None else None,
+            clear_next_billing_cycle=keep_billing_cycle,
         )
         if change == SubscriptionChange():
             raise InvalidInput(description="Nothing to change: give at least one option")
@@ -203,6 +221,7 @@ def update(
                 sub.status,
                 str(sub.quantity),
                 "auto-renew on" if sub.auto_renew else "auto-renew off",
+                f"{sub.term_duration} {sub.billing_plan} to {sub.term_end.isoformat()}",
                 f"etag {sub.version}",
             )
         )

@@ -17,6 +17,14 @@ messages are sent; their outcomes are **settled** in a second unit of work: deli
 attempts + 1, the error kept and the next attempt after ``outbox.backoff`` (30 s doubled
 per failure, at most an hour), ``failed`` after the last allowed attempt. A deliverer
 that dies mid-batch leaves its messages to be sent again when the lease ends.
+
+Delivery also settles the orders it fulfils, in the unit of work that records the batch:
+an order is ``completed`` (with ``completed_at``) once the purchase message — the ``new``
+event's — of every subscription it created is delivered; the orders of the batch's
+subscriptions are checked, and only a ``pending`` order moves, so a re-run or a late
+duplicate changes nothing (``complete_orders``). Orders sit above subscriptions
+(DESIGN.md §3), so this module names just the three columns of the ``orders`` row it
+settles, as the foreign key ``subscriptions.order_id`` already names that table.
 """
 
 from __future__ import annotations
@@ -32,17 +40,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, column, func, select, table, update
 from sqlalchemy.orm import Session
 
 from opencsp.core import clock, outbox
 from opencsp.core.config import settings
 from opencsp.core.http import WireEnum
 from opencsp.core.outbox import OutboxMessage
+from opencsp.core.types import UTCDateTime
 from opencsp.subscriptions.errors import SubscriptionNotFound
-from opencsp.subscriptions.events import PROVISIONING_TOPIC
+from opencsp.subscriptions.events import PROVISIONING_TOPIC, EventKind
 from opencsp.subscriptions.lifecycle import Units, summary
-from opencsp.subscriptions.models import Subscription
+from opencsp.subscriptions.models import Subscription, SubscriptionEvent
 
 log = logging.getLogger("opencsp.subscriptions.provisioning")
 
@@ -165,8 +174,69 @@ def settle(session: Session, outcomes: Mapping[int, str | None], *, now: datetim
     return counts
 
 
+ORDERS = table(
+    "orders",
+    column("id", String),
+    column("status", String),
+    column("completed_at", UTCDateTime()),
+)
+"""The ``orders`` columns delivery settles (module docstring); ``orders.models.Order``
+owns the table."""
+
+PENDING_ORDER, COMPLETED_ORDER = "pending", "completed"  # orders.rules.OrderStatus values
+
+
+def complete_orders(session: Session, delivered_keys: Sequence[str], *, now: datetime) -> int:
+    """Complete the pending orders of the subscriptions whose messages ``delivered_keys``
+    were, when the purchase message of each of their subscriptions is delivered (the
+    order's ``provisioningstatus`` all fulfilled). Four queries for the whole batch;
+    answers how many orders completed."""
+    touched = {uuid.UUID(key.partition(":")[0]) for key in delivered_keys}
+    if not touched:
+        return 0
+    orders = session.scalars(
+        select(ORDERS.c.id).where(
+            ORDERS.c.status == PENDING_ORDER,
+            ORDERS.c.id.in_(select(Subscription.order_id).where(Subscription.id.in_(touched))),
+        )
+    ).all()
+    if not orders:
+        return 0
+    purchases = session.execute(
+        select(Subscription.id, Subscription.order_id, SubscriptionEvent.sequence)
+        .outerjoin(
+            SubscriptionEvent,
+            (SubscriptionEvent.subscription_id == Subscription.id)
+            & (SubscriptionEvent.kind == EventKind.NEW.value),
+        )
+        .where(Subscription.order_id.in_(orders))
+    ).all()
+    keys = {f"{sid}:{seq}": oid for sid, oid, seq in purchases if seq is not None}
+    delivered = set(
+        session.scalars(
+            select(OutboxMessage.key).where(
+                OutboxMessage.topic == PROVISIONING_TOPIC,
+                OutboxMessage.key.in_(list(keys)),
+                OutboxMessage.status == outbox.DELIVERED,
+            )
+        )
+    )
+    waiting = {oid for _, oid, seq in purchases if seq is None}
+    waiting |= {oid for key, oid in keys.items() if key not in delivered}
+    done = sorted(set(orders) - waiting)
+    if not done:
+        return 0
+    result = session.execute(
+        update(ORDERS)
+        .where(ORDERS.c.id.in_(done), ORDERS.c.status == PENDING_ORDER)
+        .values(status=COMPLETED_ORDER, completed_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def deliver(units: Units, sender: Sender | None = None) -> str:
-    """The ``provisioning.deliver`` job: every due message once, batch by batch."""
+    """The ``provisioning.deliver`` job: every due message once, batch by batch; a batch's
+    outcomes and the orders it completes are recorded in one unit of work."""
     send = sender or configured_sender()
     limit = settings().job_batch_size
 
@@ -179,7 +249,10 @@ def deliver(units: Units, sender: Sender | None = None) -> str:
             return summary(total)
         outcomes = send_all(claimed, send)
         with units() as (session, _actor):
-            total.update(settle(session, outcomes, now=clock.now()))
+            now = clock.now()
+            total.update(settle(session, outcomes, now=now))
+            sent = [m.key for m in claimed if m.id in outcomes and outcomes[m.id] is None]
+            complete_orders(session, sent, now=now)
         after = claimed[-1].id
 
 

@@ -366,3 +366,32 @@ def provisioning_state(messages: Sequence[outbox.OutboxMessage]) -> str:
     if outbox.PENDING in states:
         return "pending"
     return "success"
+
+
+# --- upgrade into an existing subscription (added with ``upgrade_into``) ---------------------
+
+
+def upgrade_target_subscriptions(
+    session: Session, source: Subscription, items: Sequence[tuple[str, str, str]]
+) -> list[Subscription]:
+    """The subscriptions an upgrade of ``source`` could move seats into: the same
+    customer's subscriptions billed to the same partner, active or suspended (a suspended
+    one is listed as ineligible, 900258), on one of the catalog items ``items``
+    (``(productId, skuId, availabilityId)``), ordered by end date (rules.md §9f)."""
+    if not items:
+        return []
+    return list(
+        session.scalars(
+            select(Subscription)
+            .where(
+                Subscription.customer_id == source.customer_id,
+                Subscription.organization_id == source.organization_id,
+                Subscription.id != source.id,
+                Subscription.status.in_([Status.ACTIVE.value, Status.SUSPENDED.value]),
+                tuple_(
+                    Subscription.product_id, Subscription.sku_id, Subscription.availability_id
+                ).in_(list(items)),
+            )
+            .order_by(Subscription.term_end, Subscription.id)
+        )
+    )

@@ -18,6 +18,10 @@ At the renewal instant — 00:00 UTC of the day after the inclusive ``term_end``
 - **active with auto-renew off** (a trial too) expires (``Action.TERM_END_WITHOUT_RENEW``);
 - **suspended** becomes disabled (``Action.TERM_END_WHILE_SUSPENDED``).
 
+Before the term ends, each run applies the billing-frequency changes falling due
+(``billing_cycles``: a triennial term's next-cycle plan), so a change due in a term's last
+cycle is made before that term renews.
+
 Each is one event keyed ``{kind}:{subscription}:{term}`` (renew and convert: the new term's
 number), written with the row in one savepoint, so a re-run or a concurrent worker
 renews a subscription once per term. A term-end move takes effect at the renewal instant
@@ -58,7 +62,15 @@ from opencsp.core.actor import Actor
 from opencsp.core.config import settings
 from opencsp.core.errors import NotFound
 from opencsp.pricing import queries as pricing
-from opencsp.subscriptions import changes, events, rules, scheduling, terms, windows
+from opencsp.subscriptions import (
+    billing_cycles,
+    changes,
+    events,
+    rules,
+    scheduling,
+    terms,
+    windows,
+)
 from opencsp.subscriptions.events import EventKind
 from opencsp.subscriptions.lifecycle import (
     AlreadyDone,
@@ -166,6 +178,8 @@ def next_settings(session: Session, sub: Subscription) -> changes.TermSettings:
         scheduled.term if scheduled else None, scheduled.plan if scheduled else None
     )
     item = scheduled.catalog_item_id if scheduled and scheduled.catalog_item_id else None
+    if item is not None and item.upper() == catalog_item_of(sub).upper():
+        item = None  # instructions that keep the trial's own item: its paid target
     return changes.TermSettings(
         catalog_item_id=item or conversion_target(session, sub),
         term=term,
@@ -321,5 +335,8 @@ def renewals_step(
 
 
 def run_renewals(units: Units) -> str:
-    """The ``renewals`` job: every term end due, batch by batch."""
-    return summary(run_in_batches(units, renewals_step))
+    """The ``renewals`` job: the billing-frequency changes due (``billing_cycles``), then
+    every term end due, batch by batch."""
+    counts = run_in_batches(units, billing_cycles.plan_changes_step)
+    counts.update(run_in_batches(units, renewals_step))
+    return summary(counts)

@@ -20,6 +20,7 @@ from opencsp.subscriptions.schemas import (
     CustomTermEndDateRead,
     Eligibility,
     ProvisioningStatusRead,
+    SubscriptionEligibility,
     SubscriptionPatch,
     SubscriptionRead,
     TransitionCreate,
@@ -157,7 +158,9 @@ def transition_eligibilities(
     actor: Reader,
     eligibility_type: Annotated[str, Query(alias="eligibilityType")] = "immediate",
 ) -> Collection[TransitionEligibilityRead]:
-    """``eligibilityType`` immediate or scheduled: the same higher SKUs either way."""
+    """``eligibilityType`` immediate or scheduled: the same higher SKUs either way, each
+    with the customer's subscriptions on it the seats could move into
+    (``subscriptionEligibilities``)."""
     options = upgrades.eligibilities(session, actor, customer_id, subscription_id)
     items = [
         TransitionEligibilityRead(
@@ -165,6 +168,18 @@ def transition_eligibilities(
             title=o.title,
             description=o.description,
             quantity=o.quantity,
+            subscription_eligibilities=[
+                SubscriptionEligibility(
+                    is_eligible=t.is_eligible,
+                    subscription_id=t.subscription_id,
+                    subscription_friendly_name=t.friendly_name,
+                    subscription_term_duration=t.term_duration,
+                    subscription_billing_cycle=t.billing_cycle,
+                    errors=[TransitionError(code=e.code, description=e.message) for e in t.errors],
+                )
+                for t in o.targets
+            ]
+            or None,
             eligibilities=[
                 Eligibility(
                     is_eligible=o.is_eligible,

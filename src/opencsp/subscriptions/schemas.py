@@ -16,11 +16,14 @@ from opencsp.catalog.rules import BillingPlan, TermDuration
 from opencsp.core.errors import EtagMismatch
 from opencsp.core.http import Attributes, Link, Resource, WireModel
 from opencsp.subscriptions.changes import ScheduledInstructions
-from opencsp.subscriptions.models import Transition
+from opencsp.subscriptions.models import Subscription, Transition
 from opencsp.subscriptions.queries import SubscriptionView
 from opencsp.subscriptions.rules import Status
 from opencsp.subscriptions.service import SubscriptionChange
 from opencsp.subscriptions.upgrades import UpgradeRequest
+
+BILLED = frozenset({Status.ACTIVE.value, Status.SUSPENDED.value})
+"""Statuses whose pending billing-cycle change is shown (both are billed, rules.md §9e)."""
 
 
 def day_start(day: date) -> datetime:
@@ -105,6 +108,34 @@ class ScheduledNextTerm(WireModel):
         )
 
 
+class NextChargeInstructions(WireModel):
+    """``nextChargeInstructions`` (PC:developer/subscription-resources.md): the billing
+    cycle the subscription moves to at its next billing cycle (rules.md §9f, triennial
+    monthly ↔ annual). ``effectiveDate`` is opencsp's addition: the first day billed on
+    it. Sent back as read it changes nothing; sent as null it removes the change."""
+
+    product: ScheduledProduct | None = None
+    quantity: int | None = None
+    effective_date: datetime | None = None
+
+    @classmethod
+    def of(cls, sub: Subscription) -> NextChargeInstructions | None:
+        if sub.next_billing_plan is None or sub.status not in BILLED:
+            return None
+        start = sub.next_billing_plan_from
+        return cls(
+            product=ScheduledProduct(
+                product_id=sub.product_id,
+                sku_id=sub.sku_id,
+                availability_id=sub.availability_id,
+                billing_cycle=BillingPlan(sub.next_billing_plan),
+                term_duration=TermDuration(sub.term_duration),
+            ),
+            quantity=sub.quantity,
+            effective_date=day_start(start) if start else None,
+        )
+
+
 class SubscriptionLinks(WireModel):
     product: Link
     sku: Link
@@ -135,6 +166,7 @@ class SubscriptionRead(Resource):
     term_duration: str
     refundable_quantity: RefundableQuantityRead
     scheduled_next_term_instructions: ScheduledNextTerm | None = None
+    next_charge_instructions: NextChargeInstructions | None = None
     partner_id: str
     contract_type: str = "subscription"
     links: SubscriptionLinks
@@ -175,6 +207,7 @@ def subscription_read(view: SubscriptionView) -> SubscriptionRead:
             ],
         ),
         scheduled_next_term_instructions=ScheduledNextTerm.of(sub.scheduled_next_term),
+        next_charge_instructions=NextChargeInstructions.of(sub),
         partner_id=sub.partner_id_on_record or "",
         links=SubscriptionLinks(
             product=Link(uri=product + country),
@@ -195,13 +228,16 @@ class SubscriptionPatch(WireModel):
     """The whole subscription as the client read it, changed where it wants a change
     (PC:developer/update-a-subscription-by-id.md). Read-only fields (ids, dates, offer,
     order) are ignored; a field left out keeps its value; ``scheduledNextTermInstructions``
-    sent as null removes the instructions."""
+    sent as null removes the instructions, ``nextChargeInstructions`` sent as null the
+    pending billing-cycle change. ``termDuration`` and ``billingCycle`` ask for a midterm
+    change when they differ from the subscription's (rules.md §9f)."""
 
     quantity: int | None = Field(default=None, ge=0)
     status: Status | None = None
     auto_renew_enabled: bool | None = None
     friendly_name: str | None = Field(default=None, min_length=1, max_length=256)
     scheduled_next_term_instructions: ScheduledNextTerm | None = None
+    next_charge_instructions: NextChargeInstructions | None = None
     billing_cycle: BillingPlan | None = None
     term_duration: TermDuration | None = None
     partner_id: str | None = None
@@ -209,6 +245,8 @@ class SubscriptionPatch(WireModel):
 
     def change(self) -> SubscriptionChange:
         scheduled = self.scheduled_next_term_instructions
+        next_charge = self.next_charge_instructions
+        next_product = next_charge.product if next_charge else None
         return SubscriptionChange(
             quantity=self.quantity,
             status=self.status,
@@ -221,6 +259,10 @@ class SubscriptionPatch(WireModel):
             term_duration=self.term_duration,
             billing_cycle=self.billing_cycle,
             partner_id=self.partner_id,
+            next_billing_cycle=next_product.billing_cycle if next_product else None,
+            clear_next_billing_cycle=(
+                "next_charge_instructions" in self.model_fields_set and next_charge is None
+            ),
         )
 
 
@@ -256,6 +298,18 @@ class Eligibility(WireModel):
     errors: list[TransitionError] = Field(default_factory=list)
 
 
+class SubscriptionEligibility(WireModel):
+    """``TargetSubscriptionEligibilityDetail``: an existing subscription the seats could
+    move into (PC:developer/transition-resources.md)."""
+
+    is_eligible: bool
+    subscription_id: uuid.UUID
+    subscription_friendly_name: str
+    subscription_term_duration: str
+    subscription_billing_cycle: str
+    errors: list[TransitionError] = Field(default_factory=list)
+
+
 class TransitionEligibilityRead(Resource):
     OBJECT_TYPE: ClassVar[str] = "TransitionEligibility"
 
@@ -263,6 +317,7 @@ class TransitionEligibilityRead(Resource):
     title: str
     description: str
     quantity: int
+    subscription_eligibilities: list[SubscriptionEligibility] | None = None
     eligibilities: list[Eligibility]
 
 

@@ -1,6 +1,7 @@
 """Changing a subscription the actor manages (``PATCH /customers/{id}/subscriptions/{sid}``,
 PC:developer/update-a-subscription-by-id.md): seats, status (suspend, reactivate,
-cancel), auto-renew, friendly name and scheduled next-term instructions.
+cancel), auto-renew, friendly name, scheduled next-term instructions, and midterm term and
+billing-frequency changes (``term_changes``, rules.md §9f matrix).
 
 Each update names the version it read (``If-Match`` / ``attributes.etag``; stale: 2055),
 counts toward the 1,200-update ceiling (900311), is refused while a renewal is pending
@@ -33,6 +34,7 @@ from opencsp.subscriptions import (
     scheduling,
     seats,
     statuses,
+    term_changes,
     windows,
 )
 from opencsp.subscriptions.changes import ChangeEvent, ScheduledInstructions
@@ -56,9 +58,11 @@ CHANGEABLE_STATUSES = frozenset({Status.ACTIVE, Status.SUSPENDED, Status.DELETED
 @dataclass(frozen=True, slots=True)
 class SubscriptionChange:
     """What a caller wants to be different; None leaves a field as it is.
-    ``clear_scheduled_next_term`` removes the scheduled instructions. ``term_duration``,
-    ``billing_cycle`` and ``partner_id`` are what the client read back; a different value
-    asks for a change this operation refuses (``ensure_fixed_fields``)."""
+    ``clear_scheduled_next_term`` removes the scheduled instructions. ``term_duration``
+    and ``billing_cycle`` are what the subscription should be (a different value asks for
+    a midterm change, ``term_changes.decide``); ``next_billing_cycle`` is
+    ``nextChargeInstructions``' plan and ``clear_next_billing_cycle`` its explicit removal.
+    ``partner_id`` can't change (``ensure_partner_kept``)."""
 
     quantity: int | None = None
     status: Status | None = None
@@ -69,6 +73,8 @@ class SubscriptionChange:
     term_duration: TermDuration | None = None
     billing_cycle: BillingPlan | None = None
     partner_id: str | None = None
+    next_billing_cycle: BillingPlan | None = None
+    clear_next_billing_cycle: bool = False
 
 
 @contextmanager
@@ -110,29 +116,23 @@ def ensure_updatable(sub: Subscription, now: datetime) -> None:
     )
 
 
-def ensure_fixed_fields(sub: Subscription, change: SubscriptionChange) -> None:
-    """The partner of record can't change (800098). A different term or billing cycle is
-    checked against the midterm matrix (``changes.check_term_change``: 800107, 900270,
-    800122, 800097) and, when the matrix allows it, still refused here (800097): midterm
-    term changes are not offered yet, scheduling them for the renewal is (rules.md §9f)."""
+def ensure_partner_kept(sub: Subscription, change: SubscriptionChange) -> None:
+    """The partner of record can't change (800098)."""
     if change.partner_id is not None and change.partner_id.strip() != (
         sub.partner_id_on_record or ""
     ):
         raise PartnerOnRecordNotChangeable()
-    current_term, current_plan = TermDuration(sub.term_duration), BillingPlan(sub.billing_plan)
-    timing = changes.check_term_change(
-        current_term,
-        current_plan,
-        change.term_duration or current_term,
-        change.billing_cycle or current_plan,
-        immediate=True,
-        trial=sub.is_trial,
+
+
+def plan_decision(sub: Subscription, change: SubscriptionChange) -> term_changes.PlanDecision:
+    """What ``change`` asks of the term and billing plan (``term_changes.decide``)."""
+    return term_changes.decide(
+        sub,
+        term=change.term_duration,
+        plan=change.billing_cycle,
+        next_plan=change.next_billing_cycle,
+        clear_next=change.clear_next_billing_cycle,
     )
-    if timing is not None:
-        raise BillingCycleNotChangeable(
-            description="Midterm term and billing-cycle changes aren't available; schedule "
-            "them for the renewal with scheduledNextTermInstructions"
-        )
 
 
 def snapshot(sub: Subscription) -> dict[str, Any]:
@@ -142,6 +142,10 @@ def snapshot(sub: Subscription) -> dict[str, Any]:
         "autoRenewEnabled": sub.auto_renew,
         "friendlyName": sub.friendly_name,
         "scheduledNextTermInstructions": sub.scheduled_next_term,
+        "termDuration": sub.term_duration,
+        "billingCycle": sub.billing_plan,
+        "commitmentEndDate": sub.term_end.isoformat(),
+        "nextChargeBillingCycle": sub.next_billing_plan,
     }
 
 
@@ -157,18 +161,28 @@ def update(
     """Apply ``change`` to the subscription and return it. Fields equal to the stored ones
     are no change; a request changing nothing changes nothing (no event, no count).
     Cancelling (``deleted``) ignores the other fields; suspending turns auto-renew off
-    whatever the body says (rules.md §9d)."""
+    whatever the body says (rules.md §9d). A term or billing-cycle change is made first,
+    so seats, auto-renew and scheduled instructions sent with it apply to the new term;
+    with a suspension or reactivation it is refused (800097: one, then the other)."""
     with stale_as_etag_mismatch():
         sub = queries.get(session, actor, customer_id, subscription_id)
         ensure_manages(actor, sub)
         ensure_version(sub, if_match)
-        ensure_fixed_fields(sub, change)
+        ensure_partner_kept(sub, change)
+        plan = plan_decision(sub, change)
         wanted = _differences(sub, change)
-        if wanted == SubscriptionChange():
+        if wanted == SubscriptionChange() and not plan.is_change:
             return sub
         now = clock.now()
         ensure_updatable(sub, now)
         old = snapshot(sub)
+        if plan.is_change and wanted.status is not Status.DELETED:
+            if wanted.status is not None:
+                raise BillingCycleNotChangeable(
+                    description="Change the status and the term or billing cycle in "
+                    "separate updates"
+                )
+            term_changes.apply(session, actor, sub, plan, now)
         _apply(session, actor, sub, wanted, now)
         sub.update_count += 1
         sub.updated_at = now

@@ -21,8 +21,8 @@ from opencsp.core import clock
 from opencsp.core.actor import Actor
 from opencsp.core.errors import DomainError
 from opencsp.pricing import queries as pricing
-from opencsp.subscriptions import changes, events, queries
-from opencsp.subscriptions.changes import ChangeEvent, UpgradeKind, UpgradePlan, UpgradeSide
+from opencsp.subscriptions import changes, events, queries, upgrade_into
+from opencsp.subscriptions.changes import ChangeEvent, UpgradeKind, UpgradePlan
 from opencsp.subscriptions.errors import UpgradeNotSupported
 from opencsp.subscriptions.events import EventKind
 from opencsp.subscriptions.models import Subscription, Transition
@@ -33,6 +33,7 @@ from opencsp.subscriptions.service import (
     ensure_updatable,
     stale_as_etag_mismatch,
 )
+from opencsp.subscriptions.upgrade_into import side
 
 TRANSITION_TYPE = {
     UpgradeKind.FULL: "transition_with_license_transfer",
@@ -54,21 +55,12 @@ class TransitionOption:
     quantity: int
     transition_type: str
     errors: tuple[DomainError, ...]
+    targets: tuple[upgrade_into.TargetOption, ...] = ()
+    """The customer's subscriptions on this offer seats could move into (§9f)."""
 
     @property
     def is_eligible(self) -> bool:
         return not self.errors
-
-
-def side(sub: Subscription) -> UpgradeSide:
-    return UpgradeSide(
-        subscription_id=str(sub.id),
-        catalog_item_id=catalog_item_of(sub),
-        status=Status(sub.status),
-        quantity=sub.quantity,
-        term=TermDuration(sub.term_duration),
-        end=sub.term_end,
-    )
 
 
 def _targets(session: Session, sub: Subscription, country: str) -> list[tuple[str, Sku]]:
@@ -84,11 +76,16 @@ def eligibilities(
     session: Session, actor: Actor, customer_id: uuid.UUID, subscription_id: uuid.UUID
 ) -> list[TransitionOption]:
     """Every upgrade target of the subscription sold in the customer's country, with the
-    reasons it can't be taken now (``changes.check_upgrade`` for all seats)."""
+    reasons it can't be taken now (``changes.check_upgrade`` for all seats), and the
+    customer's subscriptions on each that the seats could move into, with theirs
+    (``upgrade_into.target_options``)."""
     sub = queries.get(session, actor, customer_id, subscription_id)
     customer = queries.customer_of(session, actor, customer_id)
     targets = _targets(session, sub, customer.country)
     ids = {item.upper() for item, _ in targets}
+    existing = upgrade_into.target_options(
+        session, sub, [item for item, _ in targets], ids, clock.now()
+    )
     options = []
     for item, sku in targets:
         errors: tuple[DomainError, ...] = ()
@@ -110,6 +107,7 @@ def eligibilities(
                 sub.quantity,
                 TRANSITION_TYPE[UpgradeKind.FULL],
                 errors,
+                tuple(existing.get(item.upper(), ())),
             )
         )
     return options
@@ -134,7 +132,9 @@ def transition(
     """Upgrade ``request.quantity`` seats of the subscription to the target offer now
     (rules.md §9f): checked by ``changes.check_upgrade`` (800012, 900267, only catalog
     upgrade targets, 1..all seats); the upgraded seats keep the source's term and end
-    date. Into an existing subscription and with a change of term: not yet (refused)."""
+    date. With ``to_subscription_id`` the seats move into that existing subscription
+    (``upgrade_into``: 900258–900261, 900236, 900267/900268). To another term: not yet
+    (refused)."""
     with stale_as_etag_mismatch():
         sub = queries.get(session, actor, customer_id, subscription_id)
         ensure_manages(actor, sub)
@@ -144,18 +144,28 @@ def transition(
         targets = {item.upper(): item for item, _ in _targets(session, sub, customer.country)}
         wanted = request.to_catalog_item_id.strip().upper()
         term = request.term or TermDuration(sub.term_duration)
-        plan = changes.check_upgrade(
-            side(sub), wanted, quantity=request.quantity, term=term, upgrade_targets=set(targets)
-        )
-        if request.to_subscription_id is not None or term is not TermDuration(sub.term_duration):
-            raise UpgradeNotSupported(
-                description="Upgrading into an existing subscription or to another term "
-                "isn't supported yet; upgrade on the same term, or schedule it for renewal",
+        if request.to_subscription_id is not None:
+            row = _into_existing(session, actor, sub, request, wanted, set(targets), now)
+            kind = UpgradeKind.FULL if sub.quantity == 0 else UpgradeKind.PARTIAL
+            before = sub.quantity + request.quantity
+        else:
+            plan = changes.check_upgrade(
+                side(sub),
+                wanted,
+                quantity=request.quantity,
+                term=term,
+                upgrade_targets=set(targets),
             )
-        target_item = targets[wanted]
-        billing_plan = request.plan or BillingPlan(sub.billing_plan)
-        before = sub.quantity
-        row = _perform(session, actor, sub, plan, target_item, billing_plan, request.quantity, now)
+            if term is not TermDuration(sub.term_duration):
+                raise UpgradeNotSupported(
+                    description="Upgrading to another term isn't supported yet; upgrade on "
+                    "the same term, or schedule it for renewal",
+                )
+            billing_plan = request.plan or BillingPlan(sub.billing_plan)
+            before, kind = sub.quantity, plan.kind
+            row = _perform(
+                session, actor, sub, plan, targets[wanted], billing_plan, request.quantity, now
+            )
         session.flush()
     audit.record(
         session,
@@ -167,13 +177,49 @@ def transition(
         new={
             "offerId": row.to_catalog_item_id,
             "quantity": row.quantity,
-            "kind": plan.kind.value,
+            "kind": kind.value,
             "toSubscriptionId": str(row.to_subscription_id),
         },
         customer_id=sub.customer_id,
         partner_id=sub.organization_id,
     )
     return row
+
+
+def _into_existing(
+    session: Session,
+    actor: Actor,
+    sub: Subscription,
+    request: UpgradeRequest,
+    wanted: str,
+    upgrade_targets: set[str],
+    now: datetime,
+) -> Transition:
+    """Check and make an upgrade into ``request.to_subscription_id``, which the actor
+    must see (404) and manage (403) like the source."""
+    assert request.to_subscription_id is not None
+    target = queries.get(session, actor, sub.customer_id, request.to_subscription_id)
+    ensure_manages(actor, target)
+    plan = upgrade_into.check_target(
+        sub,
+        target,
+        wanted,
+        quantity=request.quantity,
+        term=request.term or TermDuration(sub.term_duration),
+        upgrade_targets=upgrade_targets,
+        window_open=upgrade_into.windows_open(session, [target], now)[target.id],
+    )
+    ensure_updatable(target, now)
+    return upgrade_into.move_seats(
+        session,
+        actor,
+        sub,
+        target,
+        plan,
+        request.quantity,
+        now,
+        transition_type=TRANSITION_TYPE[plan.kind],
+    )
 
 
 def _perform(

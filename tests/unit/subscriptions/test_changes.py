@@ -115,6 +115,11 @@ def test_full_and_partial():
             800012,
         ),
         ({"to": "E1:0001:A"}, errors.UpgradeNotSupported, "UpgradeNotSupported"),
+        (
+            {"source": replace(SOURCE, trial=True)},
+            errors.UpgradeNotSupported,
+            "UpgradeNotSupported",
+        ),
         ({"quantity": 0}, errors.UpgradeQuantityInvalid, "UpgradeQuantityInvalid"),
         ({"quantity": 11}, errors.UpgradeQuantityInvalid, "UpgradeQuantityInvalid"),
         ({"term": T.P1M}, errors.TransitionTermShorter, 900267),

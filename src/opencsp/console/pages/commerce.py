@@ -37,6 +37,7 @@ __all__ = ["PLANS", "TERMS"]
 NOTICES: dict[str, str] = {
     "cart_saved": N_("The cart was saved."),
     "order_placed": N_("The order was placed."),
+    "purchase_cancelled": N_("The purchase was cancelled and its refund recorded."),
     "subscription_changed": N_("The subscription was changed."),
     "order_request_sent": N_("The order request was sent to your provider."),
     "order_request_declined": N_("The order request was declined."),
@@ -66,7 +67,7 @@ EVENTS: dict[str, str] = {
     EventKind.REMOVE_QUANTITY.value: N_("Seats removed"),
     EventKind.MOVE_QUANTITY.value: N_("Seats moved by an upgrade"),
     EventKind.CANCEL.value: N_("Cancelled"),
-    EventKind.CONVERT.value: N_("Trial converted to paid"),
+    EventKind.CONVERT.value: N_("Converted (a trial to paid, or upgraded seats)"),
     EventKind.CHANGE_BILLING_PLAN.value: N_("Billing plan changed"),
     EventKind.SUSPEND.value: N_("Suspended"),
     EventKind.REACTIVATE.value: N_("Reactivated"),

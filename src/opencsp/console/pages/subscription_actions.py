@@ -1,17 +1,19 @@
 """The actions of the subscription page, each a small form with its CSRF token and the
 version the page showed (the subscription's ETag, so a change made meanwhile by someone
 else is refused with 2055 instead of being overwritten): seats, suspend, reactivate,
-cancel, auto-renew, friendly name, next-term instructions and upgrade. Each calls one
-``subscriptions.service`` (or ``upgrades``) function, which decides — windows 900117 /
-900257 / 800090, 900311, the pending renewal's 409 (rules.md §9c–9f) — and a refusal
-shows the subscription again with the message and its code."""
+cancel, auto-renew, friendly name, next-term instructions, a term change now, a
+billing-cycle change from the next cycle, and upgrade (also into an existing
+subscription). Each calls one ``subscriptions.service`` (or ``upgrades``) function,
+which decides — windows 900117 / 900257 / 800090, 900311, the pending renewal's 409, the
+term matrix 800122 / 800097 (rules.md §9c–9f) — and a refusal shows the subscription
+again with the message and its code."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
 from enum import Enum
-from typing import Annotated, TypeVar
+from typing import Annotated, NoReturn, TypeVar
 
 from fastapi import APIRouter, Request, Response
 from starlette.datastructures import FormData
@@ -27,6 +29,7 @@ from opencsp.core.errors import InvalidInput
 from opencsp.subscriptions import service, upgrades
 from opencsp.subscriptions.changes import ScheduledInstructions
 from opencsp.subscriptions.errors import SubscriptionNotFound
+from opencsp.subscriptions.service import SubscriptionChange
 
 router = APIRouter()
 
@@ -153,12 +156,58 @@ def schedule(request: Request, visit: Manager) -> Response:
     )
 
 
+@router.post(PATH + "/term", dependencies=SHOWN_AGAIN)
+def change_term(request: Request, visit: Manager) -> Response:
+    """Change the term now (rules.md §9f matrix): the value is ``{term}:{plan}``, one of
+    the options the page offers; the service checks the matrix again."""
+    term, _, plan = text(request.state.console_form, "term_plan").partition(":")
+    change = SubscriptionChange(
+        term_duration=choice(TermDuration, term) or _missing(),
+        billing_cycle=choice(BillingPlan, plan) or _missing(),
+    )
+    return act(
+        request,
+        visit,
+        lambda c, s, v: service.update(db(request), visit.actor, c, s, change, if_match=v),
+    )
+
+
+@router.post(PATH + "/billing-cycle", dependencies=SHOWN_AGAIN)
+def change_billing_cycle(request: Request, visit: Manager) -> Response:
+    """Bill on another plan from the next billing cycle, or remove that change
+    (``clear``)."""
+    form: FormData = request.state.console_form
+    change = (
+        SubscriptionChange(clear_next_billing_cycle=True)
+        if text(form, "clear")
+        else SubscriptionChange(
+            next_billing_cycle=choice(BillingPlan, text(form, "plan")) or _missing()
+        )
+    )
+    return act(
+        request,
+        visit,
+        lambda c, s, v: service.update(db(request), visit.actor, c, s, change, if_match=v),
+    )
+
+
+def _missing() -> NoReturn:
+    raise InvalidInput(description=N_("Choose a term and a billing plan from the list."))
+
+
 @router.post(PATH + "/upgrade", dependencies=SHOWN_AGAIN)
 def upgrade(request: Request, visit: Manager) -> Response:
+    """Upgrade to a higher offer: as a new subscription, or (``into``) into one of the
+    customer's subscriptions on that offer."""
     form: FormData = request.state.console_form
     seats = whole(form, "quantity")
     assert seats is not None
-    wanted = upgrades.UpgradeRequest(to_catalog_item_id=text(form, "to"), quantity=seats)
+    into = text(form, "into")
+    wanted = upgrades.UpgradeRequest(
+        to_catalog_item_id=text(form, "to"),
+        quantity=seats,
+        to_subscription_id=commerce.parse_uuid(into, SubscriptionNotFound) if into else None,
+    )
     return act(
         request,
         visit,

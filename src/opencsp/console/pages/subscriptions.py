@@ -2,7 +2,9 @@
 UTC days inclusive, rules.md §9b), the price locked for the term, status, auto-renew, the
 seats still refundable with each batch's deadline (rules.md §9c), the cancellation
 window ("cancellable until …" or closed: after it, 900117), the scheduled next-term
-instructions (§9f), upgrade options with the reason an option is closed, the history
+instructions (§9f), the term and billing-cycle changes the §9f matrix allows now (and a
+pending one, ``nextChargeInstructions``), upgrade options with the reason an option is
+closed and the customer's subscriptions seats could move into, the history
 from ``subscriptions.queries.timeline`` and, for the partner the subscription is billed
 to, the action forms (``console.pages.subscription_actions``).
 
@@ -23,7 +25,7 @@ from opencsp.console.pages import commerce
 from opencsp.console.session import Visit, allowed, db
 from opencsp.core import clock
 from opencsp.core.actor import Perm
-from opencsp.subscriptions import queries, scheduling, upgrades
+from opencsp.subscriptions import changes, queries, scheduling, upgrades
 from opencsp.subscriptions.errors import SubscriptionNotFound
 from opencsp.subscriptions.models import Subscription
 from opencsp.subscriptions.rules import Status
@@ -85,6 +87,9 @@ def subscription_view(request: Request, *, error: str | None = None, status: int
         "can_manage": can_manage,
         "is_active": active,
         "is_suspended": sub.status == Status.SUSPENDED.value,
+        "midterm": changes.midterm_options(
+            TermDuration(sub.term_duration), BillingPlan(sub.billing_plan), trial=sub.is_trial
+        ),
         "term_choices": [t.value for t in TermDuration if t is not TermDuration.ONE_TIME],
         "plan_choices": [
             p.value for p in BillingPlan if p not in (BillingPlan.NONE, BillingPlan.ONE_TIME)

@@ -5,72 +5,44 @@ lifecycle's expired and disabled states, open order requests — all by the serv
 
 from __future__ import annotations
 
-import logging
 import random
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from opencsp.auth import service as auth_service
 from opencsp.auth.models import Organization
-from opencsp.catalog.rules import BillingPlan, CatalogItemId, TermDuration
+from opencsp.catalog.rules import BillingPlan, TermDuration
 from opencsp.core import clock, outbox
-from opencsp.core.db import new_session
 from opencsp.customers.models import Customer
-from opencsp.demo import commerce, commerce_plan, load
+from opencsp.demo import catalog as demo_catalog
+from opencsp.demo import commerce_plan
 from opencsp.demo.parties import CUSTOMERS
 from opencsp.orders.models import Order, OrderLine, OrderRequest
 from opencsp.pricing import queries as pricing
 from opencsp.subscriptions.events import EventKind
 from opencsp.subscriptions.models import Subscription, SubscriptionEvent
+from tests.service.demo.conftest import NOW, Demo
 
-NOW = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
 FIRST_MONTH = date(2025, 11, 1)
 
 
-class Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-@pytest.fixture(scope="module")
-def demo(engine: Engine) -> Iterator[tuple[Session, list[str]]]:
-    """The whole demo, loaded once for the module in a transaction rolled back after it."""
-    conn = engine.connect()
-    trans = conn.begin()
-    refused = Collect()
-    logger = logging.getLogger(commerce.log.name)
-    logger.addHandler(refused)
-    session = new_session(conn)
-    try:
-        with clock.frozen(NOW):
-            system = auth_service.system_actor(session)
-            load._load(session, system)
-            session.flush()
-        yield session, refused.messages
-    finally:
-        logger.removeHandler(refused)
-        session.close()
-        trans.rollback()
-        conn.close()
+def test_no_step_of_the_story_is_refused_and_no_job_left_anything(demo: Demo):
+    assert demo.warnings == []
+    assert demo.loaded.commerce.skipped == []
+    overdue = demo.session.scalars(
+        select(Subscription.id).where(
+            Subscription.status.in_(["active", "suspended"]), Subscription.term_end < NOW.date()
+        )
+    ).all()
+    assert overdue == []  # every term end was renewed, converted, expired or disabled
 
 
-def test_no_step_of_the_story_is_refused(demo):
-    _session, refused = demo
-    assert refused == []
-
-
-def test_orders_by_every_kind_of_partner_only_for_customers_who_accepted(demo):
-    session, _ = demo
+def test_orders_by_every_kind_of_partner_only_for_customers_who_accepted(demo: Demo):
+    session = demo.session
     buyers = Counter(
         session.scalars(
             select(Organization.tier).join(Order, Order.organization_id == Organization.id)
@@ -100,8 +72,8 @@ def test_orders_by_every_kind_of_partner_only_for_customers_who_accepted(demo):
     assert clock.ensure_aware_utc(last) < NOW
 
 
-def test_orders_mix_terms_billing_add_ons_and_one_time_software(demo):
-    session, _ = demo
+def test_orders_mix_terms_billing_add_ons_and_one_time_software(demo: Demo):
+    session = demo.session
     lines = session.execute(
         select(OrderLine.term_duration, OrderLine.billing_plan, OrderLine.subscription_id)
     ).all()
@@ -115,8 +87,8 @@ def test_orders_mix_terms_billing_add_ons_and_one_time_software(demo):
     assert addons & bought
 
 
-def test_monthly_subscriptions_renew_every_month_at_that_months_price(demo):
-    session, _ = demo
+def test_monthly_subscriptions_renew_every_month_at_that_months_price(demo: Demo):
+    session = demo.session
     renewals = session.scalars(
         select(SubscriptionEvent).where(SubscriptionEvent.kind == EventKind.RENEW.value)
     ).all()
@@ -129,39 +101,87 @@ def test_monthly_subscriptions_renew_every_month_at_that_months_price(demo):
         assert e.at == datetime.combine(e.term_start, time(), tzinfo=UTC)
 
 
-def test_every_events_price_is_the_list_price_of_its_terms_month(demo):
-    session, _ = demo
-    rows = session.execute(
-        select(SubscriptionEvent, Subscription).join(
-            Subscription, Subscription.id == SubscriptionEvent.subscription_id
+def _priced_as(session: Session) -> list[tuple[SubscriptionEvent, Subscription, str, datetime]]:
+    """Each event with the catalog item and the instant its locked price was looked up
+    at, replayed from the history: a term starts on its order line's item (a partial
+    upgrade's copy on its target), at noon of its first day; a full upgrade moves the
+    subscription to its target, priced at the upgrade's instant; a renewal takes the
+    scheduled item, a trial's conversion the paid SKU of its product; an immediate term
+    change starts a new term on the same item."""
+    item_of_line = OrderLine.product_id + ":" + OrderLine.sku_id + ":" + OrderLine.availability_id
+    lines = {
+        sub_id: line_item
+        for sub_id, line_item in session.execute(
+            select(OrderLine.subscription_id, item_of_line).where(
+                OrderLine.subscription_id.is_not(None)
+            )
         )
+    }
+    rows = session.execute(
+        select(SubscriptionEvent, Subscription)
+        .join(Subscription, Subscription.id == SubscriptionEvent.subscription_id)
+        .order_by(SubscriptionEvent.subscription_id, SubscriptionEvent.sequence)
     ).all()
+    out = []
+    item, at, scheduled, current = "", NOW, None, None
+    for event, sub in rows:
+        if sub.id != current:
+            current, scheduled = sub.id, None
+            item = lines.get(sub.id, "")
+        details = event.details or {}
+        if event.kind == EventKind.SCHEDULE.value:
+            scheduled = (details.get("scheduledNextTermInstructions") or {}).get("catalogItemId")
+        if event.kind in ("new", "renew") or (
+            event.kind == "convert" and "transitionId" not in details
+        ):
+            if event.kind == "convert" and "change" in details:  # an immediate term change
+                pass  # the same item, priced today for the new term
+            elif event.kind == "convert":  # a trial: the paid SKU of its product
+                product = item.split(":")[0]
+                paid = demo_catalog.availability_id(product[-4:], "0001", "commercial")
+                item = scheduled or f"{product}:0001:{paid}"
+            elif event.kind == "renew" and scheduled:
+                item = scheduled
+            scheduled = None
+            at = datetime.combine(event.term_start, time(12), tzinfo=UTC)
+        elif event.kind == "convert" or (
+            event.kind == "upgrade" and event.quantity_after == event.quantity_before
+        ):
+            item, at = details["to"], clock.ensure_aware_utc(event.at)
+        out.append((event, sub, item, at))
+    return out
+
+
+def test_every_events_price_is_the_list_price_of_its_items_term(demo: Demo):
+    session = demo.session
+    rows = _priced_as(session)
     assert len(rows) > 300
     found: dict[tuple[object, ...], Decimal] = {}
     before_april = after_april = 0
-    for event, sub in rows:
-        item = CatalogItemId(sub.product_id, sub.sku_id, sub.availability_id)
-        key = (item, sub.market_id, event.currency, event.term_duration, event.billing_plan)
-        month_key = (*key, event.term_start.replace(day=1))
-        if month_key not in found:
-            found[month_key] = pricing.unit_price(
+    kinds: Counter[str] = Counter()
+    for event, sub, item, at in rows:
+        key = (item, sub.market_id, event.currency, event.term_duration, event.billing_plan, at)
+        if key not in found:
+            found[key] = pricing.unit_price(
                 session,
                 item,
                 sub.market_id,
                 event.currency,
                 TermDuration(event.term_duration),
                 BillingPlan(event.billing_plan),
-                at=datetime.combine(event.term_start, time(12), tzinfo=UTC),
+                at=at,
             ).unit_price
-        assert event.unit_price == found[month_key], (event.kind, event.term_start, sub.sku_id)
+        assert event.unit_price == found[key], (event.kind, event.term_start, item)
+        kinds[event.kind] += 1
         if event.kind == EventKind.RENEW.value and event.term_start.month in (3, 4):
             before_april += event.term_start.month == 3
             after_april += event.term_start.month == 4
     assert before_april and after_april  # April's 5% rise reached renewals
+    assert kinds["upgrade"] >= 3 and kinds["convert"] >= 3 and kinds["schedule"] >= 4
 
 
-def test_cancellations_and_reductions_refund_and_the_lifecycle_moves_on(demo):
-    session, _ = demo
+def test_cancellations_and_reductions_refund_and_the_lifecycle_moves_on(demo: Demo):
+    session = demo.session
     refunds = session.execute(
         select(SubscriptionEvent.kind, SubscriptionEvent.refund).where(
             SubscriptionEvent.kind.in_([EventKind.CANCEL.value, EventKind.REMOVE_QUANTITY.value])
@@ -177,8 +197,8 @@ def test_cancellations_and_reductions_refund_and_the_lifecycle_moves_on(demo):
         assert events[kind] > 0, kind
 
 
-def test_provisioning_delivered_and_resellers_left_open_requests(demo):
-    session, _ = demo
+def test_provisioning_delivered_and_resellers_left_open_requests(demo: Demo):
+    session = demo.session
     states = Counter(
         session.scalars(
             select(outbox.OutboxMessage.status).where(
