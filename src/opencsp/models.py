@@ -10,6 +10,15 @@ from opencsp.agreements.models import (
 )
 from opencsp.audit.models import AuditRecord
 from opencsp.auth.models import ApiToken, ConsoleSession, Organization, User, UserRole
+from opencsp.billing.models import (
+    BillingPeriod,
+    Charge,
+    CreditLimit,
+    Invoice,
+    InvoiceSequence,
+    Payment,
+    PriceRule,
+)
 from opencsp.catalog.models import (
     Availability,
     AvailabilityCountry,
@@ -45,11 +54,14 @@ __all__ = [
     "AvailabilityCountry",
     "AvailabilityTerm",
     "Base",
+    "BillingPeriod",
     "Cart",
     "CartLine",
+    "Charge",
     "ConsoleSession",
     "Country",
     "CountryCurrency",
+    "CreditLimit",
     "Customer",
     "CustomerAgreement",
     "CustomerRelationship",
@@ -57,6 +69,8 @@ __all__ = [
     "Enrollment",
     "FxRate",
     "IdempotencyRecord",
+    "Invoice",
+    "InvoiceSequence",
     "Market",
     "Order",
     "OrderLine",
@@ -68,8 +82,10 @@ __all__ = [
     "PartnerProfile",
     "Partnership",
     "PartnershipRequest",
+    "Payment",
     "PriceList",
     "PriceRow",
+    "PriceRule",
     "Product",
     "SeatBatch",
     "Sku",

@@ -111,6 +111,15 @@ class Settings(BaseSettings):
         default="onopencsp.example",
         description="Suffix of a customer tenant's default domain: <name>.<suffix>.",
     )
+    # billing (issue 6)
+    invoice_prefix: str = Field(
+        default="G",
+        pattern="^[A-Z]{1,3}$",
+        description="Letters before the vendor's invoice numbers (G000024135 in the samples).",
+    )
+    bill_run_batch_size: int = Field(
+        default=2000, ge=1, description="Subscriptions priced per batch by the bill run."
+    )
 
     @property
     def effective_database_url(self) -> str:

@@ -46,7 +46,9 @@ class Subscription(Base):
     partner price for the whole current term, locked at purchase or renewal in
     ``currency`` (PC:billing-basics.md). ``scheduled_next_term`` holds the
     ``scheduledNextTermInstructions`` applied at renewal. ``cancellable_until`` is the end
-    of the cancellation window of the current term (none after an upgrade)."""
+    of the cancellation window of the current term (none after an upgrade). ``anchor_day``
+    is the day of month the current term's months step on when it differs from its start
+    day (a renewal of a term that started on the 31st, ``terms.Term.anchor_day``)."""
 
     __tablename__ = "subscriptions"
 
@@ -82,6 +84,7 @@ class Subscription(Base):
     term_start: Mapped[date] = mapped_column(Date)
     term_end: Mapped[date] = mapped_column(Date)
     custom_term_end: Mapped[date | None] = mapped_column(Date)
+    anchor_day: Mapped[int | None] = mapped_column(Integer)
     cancellable_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     scheduled_next_term: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -84,7 +84,7 @@ from opencsp.subscriptions.lifecycle import (
     summary,
     term_key,
 )
-from opencsp.subscriptions.models import SeatBatch, Subscription, SubscriptionEvent
+from opencsp.subscriptions.models import SeatBatch, Subscription
 from opencsp.subscriptions.rules import Action, Status
 
 TERM_END_STATUSES = (Status.ACTIVE.value, Status.SUSPENDED.value)
@@ -115,26 +115,11 @@ def due_term_ends(
     ).all()
 
 
-def anchor_days(session: Session, rows: Sequence[Subscription]) -> dict[uuid.UUID, int]:
+def anchor_days(rows: Sequence[Subscription]) -> dict[uuid.UUID, int]:
     """The day of month each current term's month step is anchored on
-    (``terms.Term.anchor_day``): a first term's start day; later terms carry the anchor in
-    the event that started them (``details.anchorDay``), one query for the batch."""
-    keys = [
-        term_key(kind, sub.id, sub.term_number)
-        for sub in rows
-        if sub.term_number > 1
-        for kind in (EventKind.RENEW, EventKind.CONVERT)
-    ]
-    found: dict[uuid.UUID, int] = {}
-    if keys:
-        for sub_id, details in session.execute(
-            select(SubscriptionEvent.subscription_id, SubscriptionEvent.details).where(
-                SubscriptionEvent.idempotency_key.in_(keys)
-            )
-        ):
-            if isinstance(details, dict) and details.get("anchorDay"):
-                found[sub_id] = int(details["anchorDay"])
-    return {sub.id: found.get(sub.id, sub.term_start.day) for sub in rows}
+    (``terms.Term.anchor_day``): the subscription's ``anchor_day`` where a renewal kept
+    one that differs from the term's start day, else the start day."""
+    return {sub.id: sub.anchor_day or sub.term_start.day for sub in rows}
 
 
 # --- the moves ----------------------------------------------------------------------------------
@@ -245,6 +230,7 @@ def renew(
     sub.term_duration, sub.billing_plan = nxt.term.value, nxt.plan.value
     sub.term_number += 1
     sub.term_start, sub.term_end, sub.custom_term_end = term.start, term.end, nxt.custom_end
+    sub.anchor_day = term.anchor_day if term.anchor_day != term.start.day else None
     sub.unit_price, sub.price_list_id = price.unit_price, price.price_list_id
     sub.is_trial = False
     sub.status = rules.transition(Status.ACTIVE, Action.RENEW).value
@@ -325,7 +311,7 @@ def renewals_step(
     if not rows:
         return Counter(), None
     cursor = (rows[-1].term_end, rows[-1].id)
-    anchors = anchor_days(session, rows)
+    anchors = anchor_days(rows)
     counts = handle_each(
         session,
         rows,

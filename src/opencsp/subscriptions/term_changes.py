@@ -173,6 +173,7 @@ def change_term(
     new = terms.Term.first(today, term)
     sub.term_number += 1
     sub.term_start, sub.term_end, sub.custom_term_end = new.start, new.end, None
+    sub.anchor_day = None
     sub.term_duration, sub.billing_plan = term.value, plan.value
     sub.unit_price, sub.price_list_id = price.unit_price, price.price_list_id
     sub.cancellable_until = renewals.renewal_window_end(sub, now)
@@ -203,7 +204,7 @@ def schedule_billing_cycle(
 ) -> None:
     """Bill ``sub`` on ``plan`` from its next billing cycle (module docstring)."""
     seats.ensure_active(sub)
-    anchor = renewals.anchor_days(session, [sub])[sub.id]
+    anchor = renewals.anchor_days([sub])[sub.id]
     periods = terms.billing_periods(
         sub.term_start, sub.term_end, BillingPlan(sub.billing_plan), anchor_day=anchor
     )

@@ -1,0 +1,1 @@
+"""Revenue: trailing-twelve-month figures per partner and analytics (issue 6)."""
