@@ -20,11 +20,13 @@ install: $(STAMP)  ## .venv with the package and its dev extras
 demo: install  ## load the demo into data/ and serve API + console on 127.0.0.1:8000
 	$(BIN)/opencsp demo
 
-# Debian's PostgreSQL (the throwaway test cluster) and Chromium (browser tests), when missing.
+# Debian's PostgreSQL (the throwaway test cluster), Chromium (browser tests) and a CJK font
+# (Korean invoice statements), when missing.
 system-deps:
 	@need=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$$need postgresql"; \
 	[ -x /usr/bin/chromium ] || need="$$need chromium"; \
+	[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need="$$need fonts-noto-cjk"; \
 	if [ -n "$$need" ]; then \
 	  echo "installing:$$need"; \
 	  $(SUDO) apt-get update -q && \

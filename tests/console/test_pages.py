@@ -191,12 +191,23 @@ def test_navigation_follows_roles(client, session):
         "users",
         "audit",
         "tokens",
+        "invoices",
+        "revenue",
     }
 
     helpdesk = TestClient(client.app)
     signed_in(helpdesk, session, roles=(Role.HELPDESK_AGENT,))
     areas = nav_areas(helpdesk.get("/", headers=HTML).text)
-    assert areas == {"home", "profile", "customers", "markets", "catalog", "tokens"}
+    assert areas == {
+        "home",
+        "profile",
+        "customers",
+        "markets",
+        "catalog",
+        "tokens",
+        "invoices",  # Partner Center's helpdesk agents read billing (auth.rules)
+        "revenue",
+    }
 
     billing = TestClient(client.app)
     signed_in(billing, session, tier=Tier.VENDOR, roles=(Role.BILLING_OPERATOR,))

@@ -9,6 +9,7 @@ import uuid
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opencsp.billing.issue import issue_documents
@@ -98,4 +99,6 @@ def charge(
 
 def issue(session: Session, period: date) -> list[Invoice]:
     """The period's documents from the charges written so far."""
-    return issue_documents(session, period, now=datetime.combine(period, time(), tzinfo=UTC))
+    numbers = issue_documents(session, period, now=datetime.combine(period, time(), tzinfo=UTC))
+    found = session.scalars(select(Invoice).where(Invoice.id.in_(numbers))).all()
+    return sorted(found, key=lambda doc: numbers.index(doc.id))

@@ -28,6 +28,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "pricing": ("opencsp.pricing.cli", "app", "Monthly price lists, their changes, FX rates."),
     "jobs": ("opencsp.cli.jobs", "app", "Run the program's idempotent jobs."),
     "orders": ("opencsp.orders.cli", "app", "Orders: list, show, buy for a customer."),
+    "billing": (
+        "opencsp.billing.cli",
+        "app",
+        "Billing: bill runs, invoices, payments, credit limits, price rules.",
+    ),
+    "reporting": ("opencsp.reporting.cli", "app", "Revenue: TTM per partner, drill-down."),
     "subscriptions": (
         "opencsp.subscriptions.cli",
         "app",

@@ -55,6 +55,8 @@ NOTICES: dict[str, str] = {
     "customer_agreement_accepted": N_("Thank you. The customer agreement is accepted."),
     "price_list_imported": N_("The price list was imported."),
     "fx_rates_imported": N_("The FX rates were imported."),
+    "credit_limit_saved": N_("The credit limit was saved."),
+    "payment_recorded": N_("The payment was recorded."),
 }
 
 TITLES: dict[int, str] = {

@@ -66,6 +66,19 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
+        N_("Billing"),
+        (
+            Area("invoices", N_("Invoices"), Perm.BILLING_READ, "/invoices"),
+            Area(
+                "billing-accounts", N_("Billing accounts"), Perm.BILLING_READ, "/billing/accounts"
+            ),
+            Area("revenue", N_("Revenue"), Perm.BILLING_READ, "/revenue"),
+            Area(
+                "price-rules", N_("Price rules"), Perm.BILLING_READ, "/price-rules", tiers=PARTNERS
+            ),
+        ),
+    ),
+    Section(
         N_("Program"),
         (
             Area("markets", N_("Markets"), Perm.MARKETS_READ, "/markets"),

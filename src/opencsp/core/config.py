@@ -3,6 +3,7 @@ the jobs alike, so all three talk to the same database and follow the same clock
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -119,6 +120,33 @@ class Settings(BaseSettings):
     )
     bill_run_batch_size: int = Field(
         default=2000, ge=1, description="Subscriptions priced per batch by the bill run."
+    )
+    # downstream billing and statements (issue 6, task D)
+    reseller_default_markup_percent: Decimal = Field(
+        default=Decimal(0),
+        gt=-100,
+        le=1000,
+        description=(
+            "A provider's markup on its own cost when it bills a reseller for an item no "
+            "price rule covers; 0 bills resellers at cost until the provider sets a rule."
+        ),
+    )
+    statement_font: Path | None = Field(
+        default=None,
+        description=(
+            "A TTF/OTF/TTC font with Hangul for invoice statement PDFs; by default the "
+            "first of Debian's fonts-noto-cjk, fonts-nanum or fonts-unfonts-core found."
+        ),
+    )
+
+    # payments and the credit limit (issue 6, task B)
+    credit_contact: str = Field(
+        default="your billing contact",
+        min_length=1,
+        description=(
+            "Who a partner contacts when a purchase is refused for its credit limit, "
+            "named in the 900121 message (Partner Center names its credit team's address)."
+        ),
     )
 
     @property

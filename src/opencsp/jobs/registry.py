@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from opencsp.audit.service import purge_expired as purge_audit
 from opencsp.auth.credentials import purge_expired_sessions
+from opencsp.billing import run as bill_run
 from opencsp.core import idempotency
 from opencsp.core.actor import Actor
 from opencsp.core.config import settings
@@ -94,6 +95,12 @@ JOBS: dict[str, Job] = {
     "lifecycle": batched(
         "Disable subscriptions expired for 30 days; delete those disabled for 90 days.",
         lifecycle.run_lifecycle,
+        every=timedelta(hours=1),
+    ),
+    "billing.run": batched(
+        "Bill every ended month not billed yet, in order: close it, write its charges, "
+        "issue its invoices and credit notes (a killed run completes on the next).",
+        bill_run.run_due,
         every=timedelta(hours=1),
     ),
     "provisioning.deliver": batched(

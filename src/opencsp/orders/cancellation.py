@@ -37,6 +37,7 @@ from opencsp.core import clock
 from opencsp.core.actor import Actor
 from opencsp.core.config import settings
 from opencsp.orders import queries
+from opencsp.orders.charges import record_one_time
 from opencsp.orders.errors import (
     LicenseOrderNotCancellable,
     LineItemNumberOutOfRange,
@@ -213,6 +214,9 @@ def cancel_purchases(
     numbers = [ln.line_number for ln in perpetual]
     others = [ln.line_number for ln in open_lines if ln.subscription_id is not None]
     taken = _mark(session, order, numbers, now, refund=True)
+    for ln in perpetual:  # the refund credited through billing (orders.charges)
+        session.refresh(ln, ["cancelled_at", "refund"])
+        record_one_time(session, order, ln, now=now)
     taken += _mark(session, order, others, now, refund=False)
     if taken != len(open_lines):  # another request cancelled them meanwhile
         _already(chosen)

@@ -28,6 +28,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from opencsp.audit import service as audit
+from opencsp.billing import credit
+from opencsp.catalog.rules import BillingPlan
 from opencsp.core import clock
 from opencsp.core.actor import Actor
 from opencsp.core.config import settings
@@ -45,6 +47,7 @@ from opencsp.orders.carts import (
     owned_cart,
     update_cart,
 )
+from opencsp.orders.charges import record_one_time
 from opencsp.orders.errors import (
     CartAlreadySubmitted,
     CartBeingProcessed,
@@ -219,6 +222,9 @@ def checkout_placed(
         session, actor.organization_id, customer, requests, ends, at=now, buyer=buyer
     )
     _ensure_whole_cart(evaluation, first_error=first_error)
+    # a new purchase within the partner's credit limit (900121; rules.md §11)
+    purchase = order_total((p.pricing for p in evaluation.priced), evaluation.currency)
+    credit.ensure_credit_for(session, actor.organization_id, purchase, now=now)
     placed = _write_order(
         session, actor, customer, evaluation, cart_id=cart.id, now=now, new_order_id=new_order_id
     )
@@ -335,6 +341,9 @@ def _write_order(
         data=data,
     )
     session.add_all(lines)
+    for written in lines:
+        if written.billing_plan == BillingPlan.ONE_TIME.value:
+            record_one_time(session, order, written, now=now)
     return Placed(order, lines, customer.country or "US")
 
 

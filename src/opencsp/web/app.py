@@ -11,6 +11,9 @@ from opencsp import __version__
 from opencsp.agreements.routes import router as agreements_router
 from opencsp.audit.routes import router as audit_router
 from opencsp.auth.routes import router as auth_router
+from opencsp.billing.payment_routes import router as payments_router
+from opencsp.billing.price_rule_routes import router as price_rules_router
+from opencsp.billing.routes import router as billing_router
 from opencsp.catalog.routes import router as catalog_router
 from opencsp.console.routes import install as install_console
 from opencsp.core.config import settings
@@ -21,6 +24,7 @@ from opencsp.orders.routes import router as orders_router
 from opencsp.partners.routes import router as partners_router
 from opencsp.pricing.routes import router as pricing_router
 from opencsp.program.routes import test_clock_router
+from opencsp.reporting.routes import router as reporting_router
 from opencsp.subscriptions.routes import router as subscriptions_router
 from opencsp.web import errors
 from opencsp.web.middleware import RequestContextMiddleware, UnitOfWorkMiddleware
@@ -39,6 +43,9 @@ def api_router() -> APIRouter:
     api.include_router(customer_catalog_router)
     api.include_router(orders_router)
     api.include_router(subscriptions_router)
+    api.include_router(billing_router)
+    api.include_router(price_rules_router)
+    api.include_router(payments_router)
     if settings().test_clock:
         api.include_router(test_clock_router)
     return api
@@ -57,6 +64,7 @@ def create_app(*, bind: Any = None) -> FastAPI:
     )
     errors.install(app)
     app.include_router(api_router())
+    app.include_router(reporting_router)  # whole paths: /v1/reporting and /partner/v1/analytics
     install_console(app)
     app.add_middleware(UnitOfWorkMiddleware, bind=bind)
     app.add_middleware(RequestContextMiddleware)

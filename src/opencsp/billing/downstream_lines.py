@@ -1,0 +1,336 @@
+"""The downstream lines of one vendor line (issue 6, "Downstream billing"), line by line:
+the pure pricing rules, and the Python path that applies them in keyset batches. The
+set-based bill run (``billing.downstream``) computes the same lines in SQL from the same
+rules resolved once per distinct combination; this module is its oracle in the tests and
+its path for the rare lines it leaves here (a vendor key too long to prefix in SQL, or
+amounts beyond the 64-bit integer arithmetic it checks for).
+
+For every vendor-tier line of the period:
+
+- with a reseller (an indirect provider's sale): a ``provider`` line, seller the provider
+  (the vendor line's bill-to), bill-to the reseller, cost the vendor line's billed amount;
+  and a ``partner`` line, seller the reseller, bill-to the customer, cost the provider
+  line's amount;
+- without one (a direct-bill partner, or a provider selling without a reseller): a
+  ``partner`` line, seller the vendor line's bill-to, bill-to the customer, cost the
+  vendor line's billed amount.
+
+Price per seat = the seller's cost per seat × (1 + percent / 100) of its most specific
+price rule (``price_rules.resolve``), rounded half-up once at the minor unit; amount =
+each × seats, exactly. With no rule: a provider adds ``reseller_default_markup_percent``;
+a partner bills its customer the ERP price of the month's price-list row for the line's
+SKU, term and plan — the same share of the ERP as the vendor line is of the partner price
+(``each = vendor each × ERP / UnitPrice``, an exact fraction: no division is rounded
+before the seat is), so a monthly cycle of an annual term pays ERP/12 — and at cost where
+the row has no ERP [inferred]. A credit mirrors its charge with the same factor (the
+rules in force when the credit accrues).
+
+Currency: a seller bills downstream in the currency it is billed in (v1: the vendor
+line's billing currency; the pricing currency and FX rate are carried over, so the
+reconciliation file's ``PCToBCExchangeRate`` still holds). ``cost_minor`` keeps the
+seller's cost, so margin = billed − cost, shown to the seller only."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import ColumnElement, select, tuple_
+from sqlalchemy.orm import Session
+
+from opencsp.billing import price_rules as rules
+from opencsp.billing.accrual import write_rows
+from opencsp.billing.models import Charge
+from opencsp.core.config import settings
+from opencsp.pricing.models import PriceList, PriceRow
+from opencsp.pricing.rules import ListStatus, pick_row
+
+VENDOR_TIER, PROVIDER_TIER, PARTNER_TIER = "vendor", "provider", "partner"
+BATCH = 2000
+KEY_LENGTH = 200
+
+ErpKey = tuple[str, str, str, str, str, str]
+"""(market, product, SKU, term, plan, currency) of a price-list row."""
+
+
+# --- pure rules --------------------------------------------------------------------------
+
+
+def scaled(each_minor: int, ratio: Fraction) -> int:
+    """A seat's price in minor units: the cost per seat times ``ratio``, exactly, rounded
+    half-up (away from zero on a tie, so a credit mirrors its charge) once, at the minor
+    unit (DESIGN.md §4: one rounding policy, once per line)."""
+    exact = each_minor * ratio
+    whole = (abs(exact.numerator) * 2 + exact.denominator) // (exact.denominator * 2)
+    return -whole if exact < 0 else whole
+
+
+def marked_up(unit_price: Decimal, percent: Decimal) -> tuple[Fraction, Decimal]:
+    """A price rule's (or the default markup's) factor on the cost as an exact fraction,
+    and the term price it shows (``price_rules.factor``)."""
+    multiplier = rules.factor(percent)
+    return Fraction(multiplier), unit_price * multiplier
+
+
+def erp_share(erp_price: Decimal, unit_price: Decimal) -> Fraction | None:
+    """The ERP default's factor on the vendor line: ERP / UnitPrice, exact; None (bill at
+    cost) for a free unit price."""
+    if not unit_price:
+        return None
+    return Fraction(erp_price) / Fraction(unit_price)
+
+
+@dataclass(frozen=True, slots=True)
+class Pricing:
+    """How a downstream line is priced from a base line: per-seat amounts of the base in
+    the pricing and billing currencies, times ``ratio``; ``unit_price`` the term price it
+    shows."""
+
+    each_minor: int
+    billed_each_minor: int
+    ratio: Fraction
+    unit_price: Decimal
+
+
+def downstream_key(vendor_key: str, tier: str) -> str:
+    """The line's own key: the vendor line's, with its tier (a digest when too long)."""
+    key = f"{tier}:{vendor_key}"
+    if len(key) <= KEY_LENGTH:
+        return key
+    return f"{tier}:sha256:{hashlib.sha256(vendor_key.encode()).hexdigest()}"
+
+
+def line(
+    base: Mapping[str, Any],
+    pricing: Pricing,
+    *,
+    tier: str,
+    cost_minor: int,
+    seller: uuid.UUID,
+    bill_to_org: uuid.UUID | None,
+    bill_to_key: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """A downstream row: the vendor line's facts, the new parties and the new price."""
+    each = scaled(pricing.each_minor, pricing.ratio)
+    billed = scaled(pricing.billed_each_minor, pricing.ratio)
+    row = dict(base)
+    row.pop("id", None)
+    row.update(
+        tier=tier,
+        key=downstream_key(base["key"], tier),
+        seller_key=str(seller),
+        seller_organization_id=seller,
+        bill_to_key=bill_to_key,
+        bill_to_organization_id=bill_to_org,
+        unit_price=pricing.unit_price,
+        each_minor=each,
+        amount_minor=each * base["quantity"],
+        billed_each_minor=billed,
+        billed_amount_minor=billed * base["quantity"],
+        cost_minor=cost_minor,
+        created_at=now,
+    )
+    return row
+
+
+def erp_key(row: Mapping[str, Any]) -> ErpKey:
+    return (
+        row["market_id"] or "",
+        row["product_id"],
+        row["sku_id"],
+        row["term_duration"],
+        row["billing_plan"],
+        row["pricing_currency"],
+    )
+
+
+def erp_quantity(quantity: int) -> int:
+    """The seats a price row's tier range is matched against (a credit's are its own)."""
+    return max(1, abs(quantity))
+
+
+class Pricer:
+    """The rules and ERP rows a period's lines need, read once per seller and SKU."""
+
+    def __init__(self, session: Session, period: date) -> None:
+        self.session = session
+        self.period = period
+        self.rules: dict[uuid.UUID, dict[rules.Scope, Decimal]] = {}
+        self.erp: dict[ErpKey, list[PriceRow]] = {}
+        self.default_markup = settings().reseller_default_markup_percent
+
+    def load(self, batch: Sequence[Mapping[str, Any]]) -> None:
+        sellers = set()
+        for row in batch:
+            sellers.add(row["bill_to_organization_id"])
+            if row["reseller_organization_id"] is not None:
+                sellers.add(row["reseller_organization_id"])
+        self.rules.update(rules.rules_of(self.session, sellers - self.rules.keys()))
+        wanted = {erp_key(row) for row in batch} - self.erp.keys()
+        self.erp.update(erp_rows(self.session, self.period, wanted))
+
+    def markup(self, seller: uuid.UUID, buyer: str, row: Mapping[str, Any]) -> Decimal | None:
+        return rules.resolve(self.rules.get(seller, {}), buyer, row["product_id"], row["sku_id"])
+
+    def provider(self, row: Mapping[str, Any]) -> Pricing:
+        """The provider's price to its reseller: its rule, else the default markup."""
+        found = self.markup(
+            row["bill_to_organization_id"], str(row["reseller_organization_id"]), row
+        )
+        ratio, unit = marked_up(row["unit_price"], self.default_markup if found is None else found)
+        return Pricing(row["each_minor"], row["billed_each_minor"], ratio, unit)
+
+    def partner(self, seller: uuid.UUID, row: Mapping[str, Any], cost: Pricing) -> Pricing:
+        """A partner's price to its customer: its rule on ``cost``, else the ERP share."""
+        found = self.markup(seller, str(row["customer_id"]), row)
+        if found is not None:
+            ratio, unit = marked_up(cost.unit_price, found)
+            return Pricing(cost.each_minor, cost.billed_each_minor, ratio, unit)
+        erp = self.erp_price(row)
+        share = None if erp is None else erp_share(erp, row["unit_price"])
+        if erp is None or share is None:
+            return cost
+        return Pricing(row["each_minor"], row["billed_each_minor"], share, erp)
+
+    def erp_price(self, row: Mapping[str, Any]) -> Decimal | None:
+        found = pick_row(
+            self.erp.get(erp_key(row), []), row["accrued_at"], erp_quantity(row["quantity"])
+        )
+        return found.erp_price if found is not None else None
+
+
+def erp_rows(
+    session: Session, period: date, wanted: Iterable[ErpKey]
+) -> dict[ErpKey, list[PriceRow]]:
+    """The price rows of each wanted (market, SKU, term, plan, currency) in the list that
+    prices the period: the market's list of that month, else its latest earlier list that
+    took effect (``pricing.queries.applicable_list``), in row order. One query for the
+    lists, one for the rows."""
+    wanted = set(wanted)
+    found: dict[ErpKey, list[PriceRow]] = {key: [] for key in wanted}
+    markets = {key[0] for key in wanted if key[0]}
+    if not markets:
+        return found
+    lists: dict[str, uuid.UUID] = {}
+    for list_id, market, month, status in session.execute(
+        select(PriceList.id, PriceList.market_id, PriceList.month, PriceList.status)
+        .where(PriceList.market_id.in_(markets), PriceList.month <= period)
+        .order_by(PriceList.month.desc())
+    ):
+        if market not in lists and (month == period or status != ListStatus.PREVIEW.value):
+            lists[market] = list_id
+    market_of = {list_id: market for market, list_id in lists.items()}
+    rows = session.scalars(
+        select(PriceRow)
+        .where(
+            PriceRow.price_list_id.in_(market_of),
+            tuple_(PriceRow.product_id, PriceRow.sku_id).in_({(k[1], k[2]) for k in wanted}),
+        )
+        .order_by(PriceRow.id)
+    )
+    for price in rows:
+        key = (
+            market_of[price.price_list_id],
+            price.product_id,
+            price.sku_id,
+            price.term_duration,
+            price.billing_plan,
+            price.currency,
+        )
+        if key in found:
+            found[key].append(price)
+    return found
+
+
+def lines_for(pricer: Pricer, row: Mapping[str, Any], now: datetime) -> list[dict[str, Any]]:
+    """The downstream lines of one vendor line (module docstring)."""
+    partner_org: uuid.UUID = row["bill_to_organization_id"]
+    vendor_cost = Pricing(
+        row["each_minor"], row["billed_each_minor"], Fraction(1), row["unit_price"]
+    )
+    out: list[dict[str, Any]] = []
+    seller, cost, cost_minor = partner_org, vendor_cost, row["billed_amount_minor"]
+    reseller = row["reseller_organization_id"]
+    if reseller is not None:
+        priced = pricer.provider(row)
+        provider_line = line(
+            row,
+            priced,
+            tier=PROVIDER_TIER,
+            cost_minor=row["billed_amount_minor"],
+            seller=partner_org,
+            bill_to_org=reseller,
+            bill_to_key=str(reseller),
+            now=now,
+        )
+        out.append(provider_line)
+        seller = reseller
+        cost = Pricing(
+            provider_line["each_minor"],
+            provider_line["billed_each_minor"],
+            Fraction(1),
+            priced.unit_price,
+        )
+        cost_minor = provider_line["billed_amount_minor"]
+    if row["customer_id"] is not None:
+        out.append(
+            line(
+                row,
+                pricer.partner(seller, row, cost),
+                tier=PARTNER_TIER,
+                cost_minor=cost_minor,
+                seller=seller,
+                bill_to_org=None,
+                bill_to_key=str(row["customer_id"]),
+                now=now,
+            )
+        )
+    return out
+
+
+# --- the Python path ---------------------------------------------------------------------
+
+
+def _written(session: Session, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    wanted = list(keys)
+    if not wanted:
+        return set()
+    return {
+        (tier, key)
+        for tier, key in session.execute(
+            select(Charge.tier, Charge.key).where(tuple_(Charge.tier, Charge.key).in_(wanted))
+        )
+    }
+
+
+def accrue_lines(
+    session: Session, period: date, now: datetime, *, where: ColumnElement[bool] | None = None
+) -> int:
+    """Write the downstream lines not written yet of the period's vendor lines (those
+    matching ``where``, else all), in keyset batches of ``BATCH``: one query for the
+    batch, one per new seller's rules and SKU's ERP rows, one for the keys written, one
+    insert. Returns the number written; never commits."""
+    table = Charge.__table__
+    pricer = Pricer(session, period)
+    written, last_id = 0, 0
+    while True:
+        q = select(table).where(
+            table.c.tier == VENDOR_TIER, table.c.period == period, table.c.id > last_id
+        )
+        if where is not None:
+            q = q.where(where)
+        batch = [dict(r._mapping) for r in session.execute(q.order_by(table.c.id).limit(BATCH))]
+        if not batch:
+            return written
+        last_id = batch[-1]["id"]
+        pricer.load(batch)
+        rows = [new for row in batch for new in lines_for(pricer, row, now)]
+        done = _written(session, ((r["tier"], r["key"]) for r in rows))
+        written += write_rows(session, [r for r in rows if (r["tier"], r["key"]) not in done])

@@ -1,0 +1,55 @@
+"""One-time purchases (perpetual software) recorded as charges when they happen
+(DESIGN.md §3: orders record one-time charges through billing; rules.md §9c).
+
+A purchase has no term and no history of events, so the order records its ``new`` line
+at checkout and its ``cancelImmediate`` credit when it is cancelled in its 30-day window
+(``charges.one_time_lines``). Each line goes to the period it accrues in, or the first
+open one when that month is closed or being billed (``charges.period_for``); its key is
+unique, so recording the same purchase twice writes nothing more."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from opencsp.billing import charges as rules
+from opencsp.billing.accrual import charge_row, write_rows
+from opencsp.billing.lines import OneTimeFacts, midnight, next_month
+from opencsp.billing.models import BillingPeriod
+
+
+@dataclass(frozen=True, slots=True)
+class OneTimeSource:
+    """Who bought what: the order line's parties and catalog item."""
+
+    organization_id: uuid.UUID
+    customer_id: uuid.UUID
+    market_id: str | None
+    reseller_organization_id: uuid.UUID | None
+    partner_id_on_record: str | None
+    product_id: str
+    sku_id: str
+    availability_id: str
+    product_type: str
+
+
+def first_open_instant(session: Session) -> datetime | None:
+    """00:00 UTC of the month after the latest one closed or being billed."""
+    latest = session.scalar(select(func.max(BillingPeriod.period)))
+    return midnight(next_month(latest)) if latest else None
+
+
+def record(
+    session: Session, purchase: OneTimeFacts, source: OneTimeSource, *, now: datetime
+) -> int:
+    """Write the purchase's lines not written yet (module docstring); answers how many."""
+    closed_before = first_open_instant(session)
+    rows = []
+    for line in rules.one_time_lines(purchase):
+        period = rules.period_for(line.accrued_at, closed_before) if closed_before else line.period
+        rows.append(charge_row(line, period, now, source))
+    return write_rows(session, rows)
