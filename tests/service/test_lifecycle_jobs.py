@@ -4,8 +4,6 @@ day it fell due whenever the job runs; and the whole road from auto-renew off.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -13,24 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opencsp.core import clock
-from opencsp.core.actor import Actor
 from opencsp.jobs.registry import JOBS, execute
 from opencsp.subscriptions import lifecycle, renewals
-from opencsp.subscriptions.lifecycle import Units
 from opencsp.subscriptions.models import Subscription, SubscriptionEvent
 from tests.factories import system
 from tests.factories.commerce import Scene, scene, subscription
+from tests.factories.jobs import units
 
 ONE_US = timedelta(microseconds=1)
-
-
-def units(session: Session, actor: Actor) -> Units:
-    @contextmanager
-    def unit() -> Iterator[tuple[Session, Actor]]:
-        with session.begin_nested():
-            yield session, actor
-
-    return unit
 
 
 def run_at(session: Session, at: datetime, name: str = "lifecycle") -> str:

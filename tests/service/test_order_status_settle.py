@@ -6,8 +6,7 @@ cancelled."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,17 +16,16 @@ from sqlalchemy.orm import Session
 
 from opencsp.catalog.rules import BillingPlan, ProductType
 from opencsp.core import clock
-from opencsp.core.actor import Actor
 from opencsp.orders import checkout, queries
 from opencsp.orders.models import Order
 from opencsp.subscriptions import provisioning
-from opencsp.subscriptions.lifecycle import Units
 from opencsp.subscriptions.models import Subscription
 from opencsp.subscriptions.provisioning import DeliveryFailed
 from tests.conftest import NOW
 from tests.factories import system
 from tests.factories.catalog import offer
 from tests.factories.commerce import Scene, line, scene, sign_partner_agreement, subscription
+from tests.factories.jobs import units
 
 LATER = NOW + timedelta(minutes=3)
 
@@ -38,15 +36,6 @@ def sc(session: Session) -> Scene:
     sign_partner_agreement(session, found.direct)
     session.flush()
     return found
-
-
-def units(session: Session, actor: Actor) -> Units:
-    @contextmanager
-    def unit() -> Iterator[tuple[Session, Actor]]:
-        with session.begin_nested():
-            yield session, actor
-
-    return unit
 
 
 def deliver_at(session: Session, at: datetime, sender: provisioning.Sender | None = None) -> str:

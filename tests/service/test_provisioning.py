@@ -19,16 +19,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opencsp.core import clock, outbox
-from opencsp.core.actor import Actor
 from opencsp.core.outbox import OutboxMessage
 from opencsp.subscriptions import provisioning
 from opencsp.subscriptions.errors import SubscriptionNotFound
 from opencsp.subscriptions.events import PROVISIONING_TOPIC
-from opencsp.subscriptions.lifecycle import Units
 from opencsp.subscriptions.models import Subscription
 from opencsp.subscriptions.provisioning import LineState, ProvisioningState
 from tests.factories import system
 from tests.factories.commerce import Scene, scene, subscription
+from tests.factories.jobs import units
 
 T0 = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
 
@@ -65,15 +64,6 @@ class Endpoint:
             self.server.shutdown()
             self.server.server_close()
             thread.join()
-
-
-def units(session: Session, actor: Actor) -> Units:
-    @contextmanager
-    def unit() -> Iterator[tuple[Session, Actor]]:
-        with session.begin_nested():
-            yield session, actor
-
-    return unit
 
 
 def deliver_at(session: Session, at: datetime) -> str:

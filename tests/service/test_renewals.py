@@ -5,8 +5,7 @@ however often or however interrupted the job runs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -17,7 +16,6 @@ from sqlalchemy.orm import Session
 from opencsp.audit.models import AuditRecord
 from opencsp.catalog.rules import BillingPlan
 from opencsp.core import clock
-from opencsp.core.actor import Actor
 from opencsp.pricing.models import PriceList, PriceRow
 from opencsp.pricing.rules import OPEN_END, ListStatus
 from opencsp.subscriptions import changes, events, renewals, scheduling, terms
@@ -36,20 +34,9 @@ from tests.factories.commerce import (
     scene,
     subscription,
 )
+from tests.factories.jobs import units
 
 ONE_US = timedelta(microseconds=1)
-
-
-def units(session: Session, actor: Actor) -> Units:
-    """Units of work inside the test's transaction: each batch a savepoint, released when
-    the batch ends and rolled back when it raises, as a committed unit would be."""
-
-    @contextmanager
-    def unit() -> Iterator[tuple[Session, Actor]]:
-        with session.begin_nested():
-            yield session, actor
-
-    return unit
 
 
 def run_at(
