@@ -32,23 +32,36 @@ from opencsp.core.clock import TestClockRow
 from opencsp.core.db import Base
 from opencsp.core.idempotency import IdempotencyRecord
 from opencsp.core.outbox import OutboxMessage
-from opencsp.customers.models import Customer, CustomerRelationship
+from opencsp.customers.models import Customer, CustomerQualification, CustomerRelationship
 from opencsp.markets.models import Country, CountryCurrency, Market
+from opencsp.notifications.models import Notification
 from opencsp.orders.models import Cart, CartLine, Order, OrderLine, OrderRequest
 from opencsp.partners.models import (
     Enrollment,
     PartnerId,
     PartnerProfile,
+    PartnerQualification,
     Partnership,
     PartnershipRequest,
+    PartnerStanding,
 )
 from opencsp.pricing.models import FxRate, PriceList, PriceRow
+from opencsp.program.models import (
+    ApplicationMessage,
+    DirectBillApplication,
+    Evidence,
+    FloorCheck,
+    Reassessment,
+    TierTransition,
+    TierTransitionCustomer,
+)
 from opencsp.subscriptions.models import SeatBatch, Subscription, SubscriptionEvent, Transition
 
 __all__ = [
     "AgreementDocument",
     "AgreementTemplate",
     "ApiToken",
+    "ApplicationMessage",
     "AuditRecord",
     "Availability",
     "AvailabilityCountry",
@@ -64,14 +77,19 @@ __all__ = [
     "CreditLimit",
     "Customer",
     "CustomerAgreement",
+    "CustomerQualification",
     "CustomerRelationship",
     "CustomerSignIn",
+    "DirectBillApplication",
     "Enrollment",
+    "Evidence",
+    "FloorCheck",
     "FxRate",
     "IdempotencyRecord",
     "Invoice",
     "InvoiceSequence",
     "Market",
+    "Notification",
     "Order",
     "OrderLine",
     "OrderRequest",
@@ -80,6 +98,8 @@ __all__ = [
     "PartnerAgreementSignature",
     "PartnerId",
     "PartnerProfile",
+    "PartnerQualification",
+    "PartnerStanding",
     "Partnership",
     "PartnershipRequest",
     "Payment",
@@ -87,6 +107,7 @@ __all__ = [
     "PriceRow",
     "PriceRule",
     "Product",
+    "Reassessment",
     "SeatBatch",
     "Sku",
     "SkuPrerequisite",
@@ -94,6 +115,8 @@ __all__ = [
     "Subscription",
     "SubscriptionEvent",
     "TestClockRow",
+    "TierTransition",
+    "TierTransitionCustomer",
     "Transition",
     "User",
     "UserRole",

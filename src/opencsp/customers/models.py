@@ -69,3 +69,25 @@ class CustomerRelationship(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (UniqueConstraint("customer_id", "partner_id"),)
+
+
+class CustomerQualification(Base):
+    """A customer's qualification for a segment (PC:developer/update-customer-qualification-
+    asynchronous.md; rules.md §9a): ``qualification`` is ``Education`` (with
+    ``education_segment`` K12 or HigherEducation and a ``website``), ``Nonprofit``,
+    ``GovernmentCommunityCloud`` or ``StateOwnedEntity``; the vendor vets it:
+    ``vetting_status`` ``InReview``, ``Approved`` or ``Denied`` with ``vetting_reason``."""
+
+    __tablename__ = "customer_qualifications"
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    qualification: Mapped[str] = mapped_column(String(32), primary_key=True)
+    education_segment: Mapped[str | None] = mapped_column(String(32))
+    website: Mapped[str | None] = mapped_column(String(2048))
+    vetting_status: Mapped[str] = mapped_column(String(16))
+    vetting_reason: Mapped[str | None] = mapped_column(String(1024))
+    vetting_created_date: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)

@@ -4,10 +4,10 @@ partner's tenant)."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opencsp.core.db import Base
@@ -127,3 +127,42 @@ class PartnershipRequest(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_partnership_requests_expires_at", "expires_at"),)
+
+
+class PartnerStanding(Base):
+    """A partner's CSP status when it is not in good standing (rules.md §2c, §3.4):
+    ``restricted`` (a direct-bill partner that stopped meeting the requirements: no new
+    purchases, add-ons, customers or reseller invitations; existing subscriptions keep
+    renewing) or ``deauthorized`` (a reseller under the revenue floor: it cannot transact,
+    and its tenant domain cannot enroll again before ``reenroll_after``). No row means
+    good standing; lifting a restriction deletes the row (the audit log keeps it)."""
+
+    __tablename__ = "partner_standings"
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    effective_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(String(1024))
+    tenant_domain: Mapped[str | None] = mapped_column(String(253), index=True)
+    reenroll_after: Mapped[date | None] = mapped_column(Date)
+    decided_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+class PartnerQualification(Base):
+    """A partner's qualification for a restricted segment (rules.md §9a: Azure Government
+    and GCC need the partner qualified for ``government``), vetted by the vendor:
+    ``status`` is ``InReview``, ``Approved`` or ``Denied``."""
+
+    __tablename__ = "partner_qualifications"
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    segment: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    reason: Mapped[str | None] = mapped_column(String(1024))
