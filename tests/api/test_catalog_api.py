@@ -14,6 +14,7 @@ from opencsp.auth.rules import Role
 from opencsp.catalog import rules, service
 from opencsp.catalog.rules import Segment
 from opencsp.core.actor import Tier
+from opencsp.customers.models import CustomerQualification
 from tests.factories import member, system
 from tests.factories.catalog_specs import availability_spec, product_spec, sku_spec
 from tests.factories.parties import customer, partner, partnership
@@ -215,9 +216,20 @@ def test_customer_scoped_catalog(client, session, catalog):
     assert [s["id"] for s in skus.json()["items"]] == ["0001", "0002"]
     av = client.get(f"{base}/{PID}/skus/0002/availabilities", headers=seller.headers).json()
     assert [a["id"] for a in av["items"]] == ["AVCOM0000002"]
-    edu = client.get(
-        f"{base}/{PID}/skus/0002/availabilities?targetSegment=education", headers=seller.headers
-    ).json()
+    edu_path = f"{base}/{PID}/skus/0002/availabilities?targetSegment=education"
+    # the education segment shows only to a qualified customer (rules.md §9a; issue 7)
+    assert client.get(edu_path, headers=seller.headers).status_code == 404
+    session.add(
+        CustomerQualification(
+            customer_id=korean.id,
+            qualification="Education",
+            education_segment="K12",
+            vetting_status="Approved",
+            vetting_created_date=datetime(2024, 1, 1, tzinfo=UTC),
+        )
+    )
+    session.commit()
+    edu = client.get(edu_path, headers=seller.headers).json()
     assert [a["id"] for a in edu["items"]] == ["AVEDU0000001"]
     hidden = client.get(f"{base}?targetView=OnlineServices", headers=stranger.headers)
     assert hidden.status_code == 404

@@ -142,6 +142,7 @@ def test_demo_loads_once_and_writes_usable_credentials(tmp_path, monkeypatch):
             assert me.json()["organizationId"] == cred["organizationId"]
         _the_demo_tells_the_program_story(c, creds, tmp_path)
         _the_demo_has_a_catalog_and_price_lists(c, creds)
+        _the_demo_governs_the_program(c, creds, tmp_path)
     engine.dispose()
     settings.cache_clear()
 
@@ -163,7 +164,11 @@ def _the_demo_tells_the_program_story(c: TestClient, creds: list[dict], data_dir
     resellers = c.get(
         "/v1/relationships?relationship_type=IsIndirectCloudSolutionProviderOf", headers=tailwind
     ).json()
-    assert {r["name"] for r in resellers["items"]} == {"Fabrikam Solutions", "Litware Consulting"}
+    assert {r["name"] for r in resellers["items"]} == {
+        "Fabrikam Solutions",
+        "Litware Consulting",
+        "Adatum Managed Services",  # stepping back to indirect reseller (demo.governance)
+    }
     fabrikam = _auth(creds, "admin@fabrikam.example")
     seen = c.get("/v1/customers?size=50", headers=fabrikam).json()
     assert [i["companyProfile"]["companyName"] for i in seen["items"]] == ["Wingtip Toys"]
@@ -184,6 +189,27 @@ def _the_demo_tells_the_program_story(c: TestClient, creds: list[dict], data_dir
     queue = c.get("/v1/program/partners?state=submitted", headers=vendor)
     assert queue.status_code == 200, queue.text
     assert "Contoso Startups" in queue.text
+
+
+def _the_demo_governs_the_program(c: TestClient, creds: list[dict], data_dir) -> None:
+    """Issue 7 through the API: the vendor's queues hold Fabrikam's application, Adatum's
+    transition and Woodgrove restricted; each partner's inbox has its notices, and the
+    e-mail of the file sender is under the data dir."""
+    vendor = _auth(creds, "program.admin@nimbus.example")
+    queue = c.get("/v1/program/directbill/applications?state=open", headers=vendor).json()
+    assert [(i["organizationName"], i["state"]) for i in queue["items"]] == [
+        ("Fabrikam Solutions", "assessment")
+    ]
+    standings = c.get("/v1/program/standings", headers=vendor)
+    assert standings.status_code == 200 and "restricted" in standings.text
+    transitions = c.get("/v1/program/transitions", headers=vendor)
+    assert transitions.status_code == 200 and '"approved"' in transitions.text
+    for email in ("admin@woodgrove.example", "admin@fabrikam.example", "admin@adatum.example"):
+        inbox = c.get("/v1/notifications", headers=_auth(creds, email))
+        assert inbox.status_code == 200 and inbox.json()["items"], email
+    mails = sorted((data_dir / "mail").glob("*.eml"))
+    assert len(mails) >= 10
+    assert any("woodgrove.example" in m.read_text(errors="replace") for m in mails)
 
 
 def _the_demo_has_a_catalog_and_price_lists(c: TestClient, creds: list[dict]) -> None:

@@ -183,6 +183,7 @@ def test_navigation_follows_roles(client, session):
     admin = nav_areas(client.get("/", headers=HTML).text)
     assert admin == {
         "home",
+        "inbox",
         "profile",
         "partnerships",
         "customers",
@@ -193,6 +194,8 @@ def test_navigation_follows_roles(client, session):
         "tokens",
         "invoices",
         "revenue",
+        "directbill",
+        "qualifications",
     }
 
     helpdesk = TestClient(client.app)
@@ -200,6 +203,7 @@ def test_navigation_follows_roles(client, session):
     areas = nav_areas(helpdesk.get("/", headers=HTML).text)
     assert areas == {
         "home",
+        "inbox",
         "profile",
         "customers",
         "markets",

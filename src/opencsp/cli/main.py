@@ -33,7 +33,18 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "app",
         "Billing: bill runs, invoices, payments, credit limits, price rules.",
     ),
+    "program": (
+        "opencsp.program.cli",
+        "app",
+        "Program: direct-bill eligibility, applications, evidence.",
+    ),
     "reporting": ("opencsp.reporting.cli", "app", "Revenue: TTM per partner, drill-down."),
+    "tier": ("opencsp.program.tier_cli", "tier_app", "Indirect tier changes: preview, confirm."),
+    "qualifications": (
+        "opencsp.program.tier_cli",
+        "qualifications_app",
+        "Segment qualifications: review queue, approve, deny.",
+    ),
     "subscriptions": (
         "opencsp.subscriptions.cli",
         "app",

@@ -31,7 +31,13 @@ PARTNERS = frozenset({Tier.DIRECT_BILL, Tier.INDIRECT_PROVIDER, Tier.INDIRECT_RE
 INDIRECT = frozenset({Tier.INDIRECT_PROVIDER, Tier.INDIRECT_RESELLER})
 
 SECTIONS: tuple[Section, ...] = (
-    Section(N_("Overview"), (Area("home", N_("Home"), Perm.PROFILE_READ, "/"),)),
+    Section(
+        N_("Overview"),
+        (
+            Area("home", N_("Home"), Perm.PROFILE_READ, "/"),
+            Area("inbox", N_("Inbox"), Perm.PROFILE_READ, "/inbox"),  # issue 7, task H
+        ),
+    ),
     Section(
         N_("Account"),
         (
@@ -42,6 +48,13 @@ SECTIONS: tuple[Section, ...] = (
                 Perm.PROFILE_READ,
                 "/partnerships",
                 tiers=INDIRECT,
+            ),
+            Area(  # issue 7, task J: the government qualification
+                "qualifications",
+                N_("Qualifications"),
+                Perm.PROFILES_MANAGE,
+                "/qualifications",
+                tiers=PARTNERS,
             ),
         ),
     ),
@@ -72,6 +85,13 @@ SECTIONS: tuple[Section, ...] = (
             Area(
                 "billing-accounts", N_("Billing accounts"), Perm.BILLING_READ, "/billing/accounts"
             ),
+            Area(  # issue 6, task F: the vendor's Billing operator
+                "bill-runs",
+                N_("Bill runs"),
+                Perm.BILLING_OPERATE,
+                "/billing/runs",
+                vendor_only=True,
+            ),
             Area("revenue", N_("Revenue"), Perm.BILLING_READ, "/revenue"),
             Area(
                 "price-rules", N_("Price rules"), Perm.BILLING_READ, "/price-rules", tiers=PARTNERS
@@ -83,6 +103,55 @@ SECTIONS: tuple[Section, ...] = (
         (
             Area("markets", N_("Markets"), Perm.MARKETS_READ, "/markets"),
             Area("partners", N_("Partners"), Perm.PROGRAM_ADMIN, "/partners", vendor_only=True),
+            Area(  # issue 7, task H: keeping and losing a tier
+                "program-reassessments",
+                N_("Reassessments"),
+                Perm.PROGRAM_ADMIN,
+                "/program/reassessments",
+                vendor_only=True,
+            ),
+            Area(
+                "program-standings",
+                N_("Restricted and deauthorized"),
+                Perm.PROGRAM_ADMIN,
+                "/program/standings",
+                vendor_only=True,
+            ),
+            Area(  # issue 7, task J: customers' and partners' segment qualifications
+                "program-qualifications",
+                N_("Qualifications"),
+                Perm.PROGRAM_ADMIN,
+                "/program/qualifications",
+                vendor_only=True,
+            ),
+            Area(
+                "directbill",
+                N_("Direct bill"),
+                Perm.PROFILE_READ,
+                "/directbill",
+                tiers=frozenset({Tier.INDIRECT_RESELLER}),
+            ),
+            Area(
+                "direct-bill-applications",
+                N_("Direct-bill applications"),
+                Perm.PROGRAM_ADMIN,
+                "/directbill/applications",
+                vendor_only=True,
+            ),
+            Area(
+                "transitions",
+                N_("Tier transitions"),
+                Perm.PROGRAM_ADMIN,
+                "/transitions",
+                vendor_only=True,
+            ),
+            Area(
+                "transition",
+                N_("Change tier"),
+                Perm.PARTNER_AGREEMENT_SIGN,
+                "/transition",
+                tiers=frozenset({Tier.DIRECT_BILL}),
+            ),
         ),
     ),
     Section(

@@ -21,6 +21,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from opencsp import __version__
 from opencsp.console import i18n, navigation, session
+from opencsp.core.config import settings
+from opencsp.notifications import queries as notification_queries
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -116,7 +118,18 @@ def page_context(request: Request) -> dict[str, Any]:
         "csrf_token": session.form_token(request),
         "here": session.safe_next(here if request.method == "GET" else request.url.path),
         "is_htmx": session.is_htmx(request),
+        "cloud_name": settings().cloud_name,  # a national cloud's own deployment (§13)
+        "unread_notifications": _unread(request, visit),  # the inbox badge (issue 7, task H)
     }
+
+
+def _unread(request: Request, visit: session.Visit | None) -> int:
+    """The organization's unread notifications; 0 signed out or outside a unit of work
+    (an error page)."""
+    store = getattr(request.state, "session", None)
+    if visit is None or store is None:
+        return 0
+    return notification_queries.unread_count(store, visit.actor.organization_id)
 
 
 def render(

@@ -18,6 +18,7 @@ from opencsp.console.pages import (
     agreement_templates,
     audit,
     auth,
+    bill_runs,
     billing_accounts,
     buy,
     catalog,
@@ -26,8 +27,10 @@ from opencsp.console.pages import (
     customer_create,
     customer_invitations,
     customers,
+    direct_bill,
     enrollment,
     home,
+    inbox,
     invoices,
     markets,
     order_requests,
@@ -40,10 +43,14 @@ from opencsp.console.pages import (
     pricing_changes,
     pricing_fx,
     program_partners,
+    program_standing,
+    program_tier,
+    qualifications,
     revenue,
     subscription_actions,
     subscriptions,
     tokens,
+    transitions,
     users,
 )
 from opencsp.console.session import LoginRequired
@@ -54,6 +61,8 @@ router = APIRouter(include_in_schema=False)
 for area in (
     auth,
     home,
+    inbox,  # issue 7, task H
+    program_standing,  # issue 7, task H
     users,
     tokens,
     markets,
@@ -69,7 +78,9 @@ for area in (
     partner_profile,
     partnerships,
     enrollment,
+    program_tier,  # issue 7, task J: before /partners/{id} pages, though no overlap
     program_partners,
+    qualifications,  # issue 7, task J
     catalog,
     pricing,
     pricing_changes,
@@ -80,9 +91,12 @@ for area in (
     subscription_actions,
     order_requests,
     billing_accounts,
+    bill_runs,  # issue 6, task F
     price_rules,
     invoices,
     revenue,
+    transitions,
+    direct_bill,
 ):
     router.include_router(area.router)
 

@@ -3,9 +3,11 @@ the jobs alike, so all three talk to the same database and follow the same clock
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -148,6 +150,109 @@ class Settings(BaseSettings):
             "named in the 900121 message (Partner Center names its credit team's address)."
         ),
     )
+
+    # --- direct-bill eligibility (issue 7, task G; program.eligibility) ---
+    direct_bill_ttm_threshold_usd: Decimal = Field(
+        default=Decimal("300000"),
+        ge=0,
+        description=(
+            "Trailing-twelve-month cloud revenue as an indirect reseller, in USD, a partner "
+            "needs for the direct-bill tier (rules.md §2a: USD 300,000)."
+        ),
+    )
+    direct_bill_tenure_months: int = Field(
+        default=12,
+        ge=0,
+        description="Whole months transacting as an indirect reseller required (rules.md §2a).",
+    )
+    managed_service_required: bool = Field(
+        default=False,
+        description=(
+            "Make the managed-service requirement of direct-bill eligibility required; by "
+            "default it is recommended (rules.md §2a, §14)."
+        ),
+    )
+
+    # --- keeping and losing a tier; notification e-mail (issue 7, task H; program.reassessment,
+    # program.floor, notifications.delivery) ---
+    reassessment_notice_days: int = Field(
+        default=90,
+        ge=0,
+        description=(
+            "Days of notice a direct-bill partner gets after an annual reassessment it did not "
+            "meet, before it is restricted (rules.md §2c: the vendor notifies the date; "
+            "opencsp's default)."
+        ),
+    )
+    reseller_floor_usd: Decimal = Field(
+        default=Decimal("1000"),
+        ge=0,
+        description=(
+            "Trailing-twelve-month revenue, in USD and perpetual software included, under "
+            "which a reseller is deauthorized in its anniversary month (rules.md §3.4)."
+        ),
+    )
+    reseller_floor_notice_days: int = Field(
+        default=30,
+        ge=0,
+        description=(
+            "Days between notifying a reseller (and its providers) that it is under the "
+            "floor and deauthorizing it (opencsp's default; rules.md §3.4 notifies in the "
+            "anniversary month)."
+        ),
+    )
+    reseller_floor_effective: date = Field(
+        default=date(2024, 4, 1),
+        description=(
+            "First day of the reseller revenue floor: no anniversary month before it is "
+            "checked, so resellers onboarded after 2023-04-01 are not checked before "
+            "2024-04-01 (rules.md §3.4)."
+        ),
+    )
+    email_sender: Literal["file", "smtp", "none"] = Field(
+        default="file",
+        description=(
+            "How notification e-mail leaves: 'file' writes one .eml per message into "
+            "email_dir (the demo), 'smtp' sends through smtp_host, 'none' drops it."
+        ),
+    )
+    email_dir: Path | None = Field(
+        default=None, description="Where the file sender writes; default <data_dir>/mail."
+    )
+    email_from: str = Field(
+        default="opencsp <no-reply@opencsp.example>",
+        description="The From address of notification e-mail.",
+    )
+    smtp_host: str = Field(default="localhost", description="SMTP server of the smtp sender.")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_user: str = Field(default="", description="SMTP login; empty: no login.")
+    smtp_password: str = Field(default="", description="SMTP password (with smtp_user).")
+    smtp_starttls: bool = Field(default=False, description="Upgrade the connection (STARTTLS).")
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    # --- national clouds (issue 7, task J; rules.md §13: each cloud is its own deployment) ---
+    cloud_name: str = Field(
+        default="global",
+        min_length=1,
+        max_length=64,
+        description=(
+            "Which cloud this deployment runs (e.g. us-government): shown in the console "
+            "header and GET /v1/program/cloud."
+        ),
+    )
+    markets: str = Field(
+        default="",
+        description=(
+            "Comma-separated market ids this deployment serves (e.g. united-states); empty: "
+            "every market of markets.csv. Other markets and their countries do not exist here."
+        ),
+    )
+
+    @property
+    def market_ids(self) -> tuple[str, ...]:
+        """``markets`` as ids, lower-cased, in order; empty means every market."""
+        parts = (m.strip().lower() for m in self.markets.split(","))
+        return tuple(dict.fromkeys(m for m in parts if m))
 
     @property
     def effective_database_url(self) -> str:

@@ -10,12 +10,16 @@ times (``failed``, kept for the operator to inspect and retry).
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Index, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from opencsp.core.config import settings
 from opencsp.core.db import Base, insert_unless_exists
 from opencsp.core.types import ROW_ID, UTCDateTime
 
@@ -65,3 +69,62 @@ def enqueue(
     """Write a message in the caller's transaction; False when ``(topic, key)`` was
     already enqueued (nothing changes)."""
     return insert_unless_exists(session, message(topic=topic, key=key, payload=payload, now=now))
+
+
+# --- delivery: claim a batch, send it, settle each message -------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    id: int
+    key: str
+    payload: dict[str, Any]
+
+
+def claim(
+    session: Session, topic: str, *, now: datetime, after: int | None, limit: int, lease: timedelta
+) -> list[Claimed]:
+    """Take up to ``limit`` due pending messages of ``topic`` after id ``after``, oldest
+    first, skipping rows another deliverer holds; they stay with the caller for ``lease``
+    (a deliverer that dies leaves them due again once it has passed)."""
+    rows = session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.topic == topic,
+            OutboxMessage.status == PENDING,
+            OutboxMessage.available_at <= now,
+            OutboxMessage.id > (after or 0),
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    until = now + lease
+    for row in rows:
+        row.available_at = until
+    session.flush()
+    return [Claimed(row.id, row.key, dict(row.payload)) for row in rows]
+
+
+def settle(session: Session, outcomes: Mapping[int, str | None], *, now: datetime) -> Counter[str]:
+    """Record each delivery (``outcomes``: message id → error text, or None when it left):
+    delivered, retried after the backoff, or failed after the last allowed attempt
+    (the delivery settings: ``provisioning_backoff_*``, ``provisioning_max_attempts``)."""
+    s = settings()
+    base = timedelta(seconds=s.provisioning_backoff_base_seconds)
+    ceiling = timedelta(seconds=s.provisioning_backoff_ceiling_seconds)
+    counts: Counter[str] = Counter()
+    for row in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(list(outcomes)))):
+        error = outcomes[row.id]
+        row.attempts += 1
+        if error is None:
+            row.status, row.delivered_at, row.last_error = DELIVERED, now, ""
+        else:
+            row.last_error = error[:1024]
+            if row.attempts >= s.provisioning_max_attempts:
+                row.status = FAILED
+            else:
+                row.available_at = now + backoff(row.attempts, base=base, ceiling=ceiling)
+        counts[row.status if row.status != PENDING else "retrying"] += 1
+    session.flush()
+    return counts

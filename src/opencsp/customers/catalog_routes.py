@@ -1,9 +1,13 @@
 """The catalog for one customer (PC:developer/get-a-list-of-products-by-customer.md and
 siblings): what that customer may buy now — offers sold in the country on its tenant
 (rules.md §4), on sale (rules.md §9k), purchasable, for the commercial segment unless
-``targetSegment`` asks for another. Segment qualifications (education, government,
-nonprofit; rules.md §9a) are a later issue: the seam is the segment given to
-``catalog.browse.scope_for``, which will then come from the customer's qualifications.
+``targetSegment`` asks for another. A restricted segment (education, nonprofit,
+government; rules.md §9a) shows only to a qualified customer — and for government only
+when the caller's organization is qualified too (``customers.qualifications.qualifies``);
+otherwise that segment's catalog is empty for it (lists empty, a product or SKU asked by
+id not found, as for one outside the segment), since Partner Center's customer-scoped
+catalog "returns only what that customer can buy" (api-surface.md). The vendor reading
+skips the partner part. Checkout refuses such a line anyway (800020, ``orders.gates``).
 
 The samples use GET, the docs' tables POST (api-surface.md marks it uncertain): both are
 served. A customer the caller may not see is 404; indirect resellers read their
@@ -12,6 +16,7 @@ customers' catalog like their other records."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -24,7 +29,7 @@ from opencsp.catalog.schemas import AvailabilityRead, ProductRead, SkuRead
 from opencsp.core import clock
 from opencsp.core.actor import Actor, Perm
 from opencsp.core.http import Collection, Link, Links
-from opencsp.customers import queries
+from opencsp.customers import qualifications, queries
 from opencsp.web.deps import SessionDep, require
 
 router = APIRouter(tags=["catalog"])
@@ -41,15 +46,22 @@ def _scope(
     segment: str | None,
     view: str | None = None,
 ) -> CatalogScope:
+    """The scope of the customer's catalog; one that matches nothing when the customer
+    (or, for government, the caller) is not qualified for the segment asked."""
     customer = queries.get_visible(session, actor, customer_id)
-    return browse.scope_for(
+    chosen = rules.parse_segment(segment) if segment else rules.Segment.COMMERCIAL
+    scope = browse.scope_for(
         session,
         customer.country,
         at=clock.now(),
-        segment=rules.parse_segment(segment) if segment else rules.Segment.COMMERCIAL,
+        segment=chosen,
         product_types=rules.product_types_for_view(view) if view is not None else None,
         purchasable_only=True,
     )
+    partner = None if actor.is_vendor else actor.organization_id
+    if not qualifications.qualifies(session, customer.id, partner, chosen):
+        return replace(scope, product_types=frozenset())
+    return scope
 
 
 def _links(uri: str) -> Links:

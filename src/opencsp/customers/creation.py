@@ -38,6 +38,8 @@ from opencsp.customers.rules import NameWarning, RelationshipRole
 from opencsp.customers.schemas import CustomerCreate
 from opencsp.markets import queries as markets
 from opencsp.partners import queries as partners
+from opencsp.partners import standing
+from opencsp.partners.errors import CustomerCreationRestricted
 
 
 @dataclass(frozen=True)
@@ -86,11 +88,13 @@ def associated_reseller(session: Session, actor: Actor, reseller_id: uuid.UUID) 
 
 
 def create_customer(session: Session, actor: Actor, body: CustomerCreate) -> CreatedCustomer:
-    """Create the customer and its relationships; audited as ``add_customer`` for the
+    """Create the customer and its relationships — not while the partner is restricted or
+    deauthorized (rules.md §2c, §3.4; ``partners.standing``); audited as ``add_customer`` for the
     creating partner (and for the reseller it was created for)."""
     if not actor.can(Perm.CUSTOMERS_CREATE):
         raise PermissionDenied()
     rules.ensure_can_create_customers(actor.tier)
+    standing.ensure_not_restricted(session, actor.organization_id, CustomerCreationRestricted)
     ensure_active_partner(session, actor.organization_id)
     reseller = (
         associated_reseller(session, actor, body.associated_partner_id)

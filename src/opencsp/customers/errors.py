@@ -253,3 +253,58 @@ class InvalidInvitation(NotFound):
 class InvitationNotAccepted(InvalidInput):
     code: ClassVar[int | str] = "InvitationNotAccepted"
     description = "Confirm that you authorize the partner before accepting the invitation"
+
+
+# --- segment qualifications (issue 7, customers.qualifications; rules.md §9a) -------------
+
+
+class QualificationNotFound(NotFound):
+    description = "The customer has no {qualification} qualification"
+
+
+class InvalidQualification(InvalidInput):
+    code: ClassVar[int | str] = "InvalidQualification"
+    description = (
+        "Unknown qualification {value!r}: use Education, Nonprofit, GovernmentCommunityCloud "
+        "or StateOwnedEntity"
+    )
+
+
+class EducationSegmentRequired(InvalidInput):
+    code: ClassVar[int | str] = "InvalidEducationSegment"
+    description = "An Education qualification needs educationSegment: K12 or HigherEducation"
+
+
+class EducationSegmentNotExpected(InvalidInput):
+    code: ClassVar[int | str] = "InvalidEducationSegment"
+    description = (
+        "educationSegment is given only with the Education qualification, not {qualification}"
+    )
+
+
+class InvalidQualificationWebsite(InvalidInput):
+    code: ClassVar[int | str] = "InvalidWebsite"
+    description = "The website must be an http or https address: {website}"
+
+
+class QualificationAlreadyRequested(Conflict):
+    code: ClassVar[int | str] = "QualificationExists"
+    description = (
+        "The customer's {qualification} qualification is already {status}; it can be "
+        "requested again only after a denial"
+    )
+
+
+class QualificationNotInReview(Conflict):
+    code: ClassVar[int | str] = "QualificationNotInReview"
+    description = "The {qualification} qualification is {status}, not in review: it was decided"
+
+
+class VettingReasonRequired(InvalidInput):
+    code: ClassVar[int | str] = "ReasonRequired"
+    description = "Give the reason for the denial: the partner reads it as vettingReason"
+
+
+class InvalidVettingStatus(InvalidInput):
+    code: ClassVar[int | str] = "InvalidVettingStatus"
+    description = "Unknown status {value!r}: use InReview, Approved, Denied or all"

@@ -39,6 +39,8 @@ from opencsp.customers.errors import (
 from opencsp.customers.models import Customer, CustomerRelationship
 from opencsp.customers.rules import RelationshipRole
 from opencsp.partners import queries as partners
+from opencsp.partners import standing
+from opencsp.partners.errors import RelationshipInvitationRestricted
 
 PAGE = "/customer/relationship"
 
@@ -56,9 +58,11 @@ class Invitation:
 def request_link(session: Session, actor: Actor, *, indirect_csp: str | None = None) -> str:
     """The path and query of the actor's invitation link. An indirect reseller names its
     provider (``indirectCSP``), which must be in an active partnership with it, and needs
-    its active partner ID for the location; others name none."""
+    its active partner ID for the location; others name none. A restricted or
+    deauthorized partner generates none (rules.md §2c, §3.4)."""
     if not actor.can(Perm.CUSTOMER_RELATIONSHIP_REQUEST) or actor.is_vendor:
         raise PermissionDenied()
+    standing.ensure_not_restricted(session, actor.organization_id, RelationshipInvitationRestricted)
     ensure_active_partner(session, actor.organization_id)
     params = {"partnerId": str(actor.organization_id)}
     if actor.tier is Tier.INDIRECT_RESELLER:
@@ -82,7 +86,7 @@ def request_link(session: Session, actor: Actor, *, indirect_csp: str | None = N
 def _active_partner(session: Session, value: str | None, tier: set[Tier]) -> Organization:
     organization_id = parse_guid(value or "")
     org = session.get(Organization, organization_id) if organization_id else None
-    if org is None or Tier(org.tier) not in tier:
+    if org is None or Tier(org.tier) not in tier or standing.is_restricted(session, org.id):
         raise InvalidInvitation()
     try:
         ensure_active_partner(session, org.id)
@@ -98,7 +102,8 @@ def read_invitation(
     mspp_id: str | None = None,
     indirect_csp: str | None = None,
 ) -> Invitation:
-    """The invitation a link stands for; a link naming no active partner, or a reseller
+    """The invitation a link stands for; a link naming no active partner (a restricted
+    or deauthorized one is not: rules.md §2c, §3.4), or a reseller
     without its own location partner ID and an active partnership with the named
     provider, is not valid (404)."""
     if not indirect_csp:

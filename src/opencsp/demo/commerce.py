@@ -24,7 +24,7 @@ import random
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -37,7 +37,8 @@ from opencsp.core import clock
 from opencsp.core.actor import Actor
 from opencsp.core.errors import DomainError
 from opencsp.customers.models import Customer
-from opencsp.demo.commerce_featured import FEATURED, featured
+from opencsp.demo import billing
+from opencsp.demo.commerce_featured import FEATURED, TOP_UP, featured
 from opencsp.demo.commerce_plan import (
     P1M,
     SEED,
@@ -55,6 +56,7 @@ from opencsp.orders import cancellation, checkout, requests
 from opencsp.orders.models import OrderLine
 from opencsp.orders.rules import CartLineRequest
 from opencsp.partners import queries as partners
+from opencsp.pricing.rules import month_of
 from opencsp.subscriptions import lifecycle, provisioning, renewals, service, upgrades
 from opencsp.subscriptions.changes import ScheduledInstructions
 from opencsp.subscriptions.events import EventKind
@@ -84,7 +86,7 @@ class Change:
     """For ``cancel_purchase``: the order of perpetual software to cancel."""
 
 
-Step = Purchase | Change
+Step = Purchase | Change | billing.Pay
 
 
 class Story:
@@ -104,6 +106,7 @@ class Story:
         )
         self.customers: dict[str, uuid.UUID] = {name: id_ for name, id_ in rows}
         self.jobs_day: date | None = None
+        self.collections = billing.Collections(session, self.actor, now=now, seed=SEED)
         self.scheduled: dict[uuid.UUID, int] = {}
         """Subscriptions given next-term instructions, with the term they were set in."""
 
@@ -152,17 +155,30 @@ def _partner_id(session: Session, buyer: Buyer) -> str | None:
     return str(found.mpn_id)
 
 
-def _buy(story: Story, purchase: Purchase) -> None:
-    buyer, line = purchase.buyer, purchase.line
-    customer_id = story.customers[buyer.customer.name]
-    request = CartLineRequest(
+def _bill(story: Story) -> None:
+    """Bill the months that ended (``demo.billing``) and plan the payments of the
+    invoices issued."""
+    billing.bill_ended_months(story.session, story.system)
+    for pay in story.collections.issued():
+        story.push(pay)
+
+
+def _request(story: Story, purchase: Purchase) -> CartLineRequest:
+    line = purchase.line
+    return CartLineRequest(
         id=0,
         catalog_item_id=line.catalog_item_id,
         quantity=line.quantity,
         term_duration=line.term.value if line.term else None,
         billing_cycle=line.plan.value,
-        partner_id_on_record=_partner_id(story.session, buyer),
+        partner_id_on_record=_partner_id(story.session, purchase.buyer),
     )
+
+
+def _buy(story: Story, purchase: Purchase) -> None:
+    buyer = purchase.buyer
+    customer_id = story.customers[buyer.customer.name]
+    request = _request(story, purchase)
     order = checkout.place_order(
         story.session, story.actor(buyer.seller.users[0].email), customer_id, [request]
     )
@@ -175,6 +191,23 @@ def _buy(story: Story, purchase: Purchase) -> None:
         _follow_ups(story, purchase, sub_id)
     for then in purchase.follow if sub_id is None else ():  # perpetual software
         story.push(Change(purchase.at + then.after, buyer, None, then.kind, order_id=order.id))
+
+
+def _sized(story: Story, purchase: Purchase) -> Purchase | None:
+    """The ``top_up`` deal with the seats that bring its reseller of record just above the
+    direct-bill threshold (``demo.billing.top_up_seats``); None when it is there already."""
+    buyer = purchase.buyer
+    assert buyer.reseller is not None
+    one = replace(purchase, line=replace(purchase.line, quantity=1))
+    seats = billing.top_up_seats(
+        story.session,
+        story.actor(buyer.seller.users[0].email),
+        story.customers[buyer.customer.name],
+        _request(story, one),
+        reseller_id=story.actor(buyer.reseller.users[0].email).organization_id,
+        month=month_of(purchase.at),
+    )
+    return replace(purchase, line=replace(purchase.line, quantity=seats)) if seats else None
 
 
 def _follow_ups(story: Story, purchase: Purchase, sub_id: uuid.UUID) -> None:
@@ -323,6 +356,8 @@ def _order_requests(story: Story) -> None:
     )
     with clock.frozen(story.now - 7 * DAY):
         for reseller_key, customer_name, code, quantity in asks:
+            if customer_name not in story.customers:  # not in a market this cloud serves
+                continue
             reseller = next(p for p in PARTNERS if p.key == reseller_key)
             sku = base_sku(code)
             line = CartLineRequest(
@@ -343,6 +378,19 @@ def _order_requests(story: Story) -> None:
                 story.summary.order_requests += 1
 
 
+def _take(story: Story, step: Step) -> None:
+    if isinstance(step, billing.Pay):
+        story.collections.record(step)
+    elif isinstance(step, Purchase) and step.kind == TOP_UP:
+        sized = _sized(story, step)
+        if sized is not None:
+            _buy(story, sized)
+    elif isinstance(step, Purchase):
+        _buy(story, step)
+    else:
+        _change(story, step)
+
+
 def load(session: Session, system: Actor) -> Summary:
     """Play the 13 months up to now (module docstring); returns what was done."""
     now = clock.now()
@@ -352,17 +400,19 @@ def load(session: Session, system: Actor) -> Summary:
     while story.queue:
         at, _, step = heapq.heappop(story.queue)
         with clock.frozen(at):
-            if story.jobs_day != at.date():
+            # a payment needs no jobs before it (nothing it relies on moves with them)
+            if story.jobs_day != at.date() and not isinstance(step, billing.Pay):
                 new_month = story.jobs_day is None or story.jobs_day.month != at.month
                 run_jobs(session, system, deliver=new_month)
+                if new_month and story.jobs_day is not None:  # after the renewals
+                    _bill(story)
                 story.jobs_day = at.date()
             with story.attempt(f"{type(step).__name__} at {at.isoformat()}"):
-                if isinstance(step, Purchase):
-                    _buy(story, step)
-                else:
-                    _change(story, step)
+                _take(story, step)
     _order_requests(story)
     run_jobs(session, system, deliver=True)
+    _bill(story)
+    log.info("demo billing: %d payments", story.collections.recorded)
     _outcomes(story)
     log.info("demo %s", story.summary.describe())
     return story.summary

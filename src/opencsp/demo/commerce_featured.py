@@ -21,7 +21,7 @@ plan of ``demo.commerce_plan``, through the same services).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from opencsp.catalog.rules import BillingPlan, TermDuration
 from opencsp.demo.commerce_plan import (
@@ -33,13 +33,15 @@ from opencsp.demo.commerce_plan import (
     buyers,
     months,
 )
+from opencsp.demo.parties import served
 
 P1M, P1Y = TermDuration.P1M, TermDuration.P1Y
 MONTHLY, ANNUAL = BillingPlan.MONTHLY, BillingPlan.ANNUAL
 TRIAL_SKU = "0002"
 TRIAL_SEATS = 25
 DAY = timedelta(days=1)
-FEATURED = frozenset({"trial", "upgrade", "scheduled", "term_change"})
+TOP_UP = "top_up"
+FEATURED = frozenset({"trial", "upgrade", "scheduled", "term_change", "large", TOP_UP})
 """The kinds of featured purchase whose follow-up changes are planned, never drawn."""
 
 CONTOSO, FOURTH_COFFEE, PROSEWARE, WINGTIP, JEJU = (
@@ -68,13 +70,14 @@ def featured(now: datetime) -> list[Purchase]:
     day of one of the 13 demo months (``months``, index 0 the oldest), or, for the running
     trial, nine days ago."""
     calendar = months(now.date())
-    who: dict[str, Buyer] = {b.customer.name: b for b in buyers()}
+    who: dict[str, Buyer] = {b.customer.name: b for b in buyers(everywhere=True)}
 
     def on(index: int, day: int, hour: int = 10) -> datetime:
         month = calendar[index]
         return datetime(month.year, month.month, day, hour, 0, tzinfo=UTC)
 
     running_trial = now.replace(minute=0, second=0, microsecond=0) - 9 * DAY
+    last_month_end = datetime.combine(calendar[-1], time(21, 0), tzinfo=UTC) - DAY
     plan = [
         # trials
         Purchase(on(3, 10), who[CONTOSO], _trial("BSTD"), "trial"),
@@ -157,8 +160,13 @@ def featured(now: datetime) -> list[Purchase]:
         Purchase(on(9, 21), who[JEJU], _once("OLST", 12), "perpetual"),
         Purchase(on(11, 9), who[WINGTIP], _once("PJ24", 3), "perpetual"),
         Purchase(on(10, 17), who[FOURTH_COFFEE], _once("SV25", 2), "perpetual"),
+        # large deals: Wingtip Toys' company-wide roll-outs, a year paid upfront each, bring
+        # its reseller of record just above USD 300,000 (rules.md §2a): the second, on the
+        # last evening of last month, is sized to it (``demo.commerce``, ``TOP_UP``)
+        Purchase(on(3, 18), who[WINGTIP], _paid("ENE5", P1Y, ANNUAL, 150), "large"),
+        Purchase(last_month_end, who[WINGTIP], _paid("CRME", P1Y, ANNUAL, 1), TOP_UP),
     ]
     return sorted(
-        (p for p in plan if p.at < now - timedelta(hours=1)),
+        (p for p in plan if p.at < now - timedelta(hours=1) and served(p.buyer.customer)),
         key=lambda p: (p.at, p.buyer.customer.name, p.line.code),
     )

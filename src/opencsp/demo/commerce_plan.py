@@ -20,7 +20,13 @@ from datetime import UTC, date, datetime, timedelta
 from opencsp.catalog.rules import BillingPlan, Segment, TermDuration
 from opencsp.demo.catalog import availability_id, product_id
 from opencsp.demo.offers import OFFERS, Offer, Sku
-from opencsp.demo.parties import CUSTOMERS, PARTNERS, DemoCustomer, DemoOrganization
+from opencsp.demo.parties import (
+    EVERY_CUSTOMER,
+    EVERY_PARTNER,
+    DemoCustomer,
+    DemoOrganization,
+    served,
+)
 from opencsp.pricing.rules import month_start
 
 SEED = 20_261_121
@@ -110,17 +116,19 @@ class Purchase:
 
 
 def _partner(key: str | None) -> DemoOrganization | None:
-    return next((p for p in PARTNERS if p.key == key), None) if key else None
+    return next((p for p in EVERY_PARTNER if p.key == key), None) if key else None
 
 
-def buyers() -> tuple[Buyer, ...]:
-    """Every customer with an accepted customer agreement, with its anchor suite."""
+def buyers(*, everywhere: bool = False) -> tuple[Buyer, ...]:
+    """Every customer with an accepted customer agreement, with its anchor suite: those of
+    the markets this deployment serves (``demo.parties.served``), or ``everywhere``. A
+    buyer's anchor is the same in every cloud."""
     found = []
-    for n, customer in enumerate(c for c in CUSTOMERS if c.agreement):
+    for n, customer in enumerate(c for c in EVERY_CUSTOMER if c.agreement):
         seller = _partner(customer.seller)
         assert seller is not None
         found.append(Buyer(customer, seller, _partner(customer.reseller), ANCHORS[n % 2]))
-    return tuple(found)
+    return tuple(found) if everywhere else tuple(b for b in found if served(b.customer))
 
 
 def offer(code: str) -> Offer:

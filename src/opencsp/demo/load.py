@@ -7,8 +7,10 @@ credentials file is missing on a later run, fresh ones are issued for the demo u
 from __future__ import annotations
 
 import json
-from contextlib import nullcontext
-from dataclasses import dataclass, field
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +21,11 @@ from opencsp.core import clock, migrate
 from opencsp.core.actor import Actor
 from opencsp.core.ids import new_secret
 from opencsp.core.uow import unit_of_work
-from opencsp.demo import commerce, program
-from opencsp.demo.parties import APPLICANT, PARTNERS, VENDOR, DemoOrganization
+from opencsp.demo import commerce, governance, program
+from opencsp.demo.parties import APPLICANT, PARTNERS, VENDOR, DemoOrganization, served
+from opencsp.notifications import delivery, senders
+
+log = logging.getLogger("opencsp.demo.load")
 
 CREDENTIALS_FILE = "demo-credentials.json"
 CUSTOMERS_FILE = "demo-customers.json"
@@ -32,12 +37,17 @@ class Prepared:
     loaded: bool
     rows: list[dict[str, Any]] = field(default_factory=list)
     commerce: commerce.Summary | None = None
+    governance: str | None = None
+    mail: str | None = None
 
     def summary(self) -> str:
         verb = "loaded" if self.loaded else "already loaded"
         orgs = len({r["organizationId"] for r in self.rows})
-        text = f"demo {verb}: {orgs} organizations, {len(self.rows)} users"
-        return text if self.commerce is None else f"{text}\n{self.commerce.describe()}"
+        lines = [f"demo {verb}: {orgs} organizations, {len(self.rows)} users"]
+        if self.commerce is not None:
+            lines.append(self.commerce.describe())
+        lines += [text for text in (self.governance, self.mail) if text]
+        return "\n".join(lines)
 
 
 def _password() -> str:
@@ -57,7 +67,8 @@ def _credential(org_id: Any, org: DemoOrganization, email: str, role: str) -> di
 
 
 def _load(session: Session, system: Actor) -> program.Loaded:
-    """The vendor's users (at the program's opening), then the whole story."""
+    """The vendor's users (at the program's opening), then the whole story: the program,
+    its 13 months of commerce, then program governance (``demo.governance``)."""
     vendor = service.vendor_organization(session)
     assert vendor is not None
     vendor.name, vendor.country = VENDOR.name, VENDOR.country
@@ -72,13 +83,28 @@ def _load(session: Session, system: Actor) -> program.Loaded:
                 roles=[user.role],
                 locale=user.locale,
             )
-    return program.load(session, system)
+    loaded = program.load(session, system)
+    told = governance.load(session, system)
+    return replace(loaded, governance=told.describe())
+
+
+def _deliver_mail(system: Actor) -> str:
+    """Send the e-mail the story queued, as the ``notifications.deliver`` job does, with
+    the configured sender (``OPENCSP_EMAIL_SENDER``: by default ``file``, one ``.eml``
+    per message under ``<data dir>/mail``, created if missing)."""
+
+    @contextmanager
+    def units() -> Iterator[tuple[Session, Actor]]:
+        with unit_of_work() as session:
+            yield session, system
+
+    return f"mail: {delivery.deliver(units)} ({senders.mail_dir()})"
 
 
 def _issue(session: Session, system: Actor) -> list[dict[str, Any]]:
     """Give every demo user a new password and API token, for the credentials file."""
     rows = []
-    for org in (VENDOR, *PARTNERS, APPLICANT):
+    for org in (VENDOR, *PARTNERS, *filter(served, (APPLICANT,))):
         for demo_user in org.users:
             user = queries.user_by_email(session, demo_user.email)
             assert user is not None, demo_user.email
@@ -113,8 +139,17 @@ def prepare(data_dir: Path) -> Prepared:
             issued = _issue(session, system)
     if issued is not None:  # written only once the credentials are committed
         _write(target, issued)
+    mail = None
     if loaded is not None:
         _write(data_dir / CUSTOMERS_FILE, loaded.customers)
+        mail = _deliver_mail(system)
+        log.info("demo %s", mail)
     rows = issued if issued is not None else json.loads(target.read_text(encoding="utf-8"))
-    commerce_summary = loaded.commerce if loaded is not None else None
-    return Prepared(credentials_file=target, loaded=fresh, rows=rows, commerce=commerce_summary)
+    return Prepared(
+        credentials_file=target,
+        loaded=fresh,
+        rows=rows,
+        commerce=loaded.commerce if loaded is not None else None,
+        governance=loaded.governance if loaded is not None else None,
+        mail=mail,
+    )

@@ -1,14 +1,26 @@
 """The program's parties: Nimbus Cloud runs the program; two indirect providers sell
 through four indirect resellers in two regions (United States and Korea); two direct-bill
 partners buy directly (United States and Europe); one company waits for verification.
-Customers of every kind of partner, some of which have accepted the customer agreement."""
+Customers of every kind of partner, some of which have accepted the customer agreement;
+two schools a provider asks the vendor to qualify for the education segment.
+
+In a national cloud (``OPENCSP_MARKETS``, rules.md §13) the demo has only the parties of
+the markets the deployment serves: ``PARTNERS`` and ``CUSTOMERS`` are seen through
+``served`` each time they are read (``Served``), so every step built from them — the
+enrollments, the customers, the commerce plan, the billing — is of those markets only,
+while ``EVERY_PARTNER`` and ``EVERY_CUSTOMER`` keep the whole cast."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol, TypeVar, overload
 
 from opencsp.auth.rules import Role
 from opencsp.core.actor import Tier
+from opencsp.markets.queries import served_market_ids
+from opencsp.markets.reference import reference_table
 
 
 @dataclass(frozen=True)
@@ -63,7 +75,7 @@ VENDOR = DemoOrganization(
     ),
 )
 
-PARTNERS: tuple[DemoOrganization, ...] = (
+EVERY_PARTNER: tuple[DemoOrganization, ...] = (
     _org(
         "provider-us",
         "Tailwind Distribution",
@@ -175,7 +187,7 @@ class DemoCustomer:
     agreement: str | None  # "attested", "customer" (its own acceptance) or None
 
 
-CUSTOMERS: tuple[DemoCustomer, ...] = (
+EVERY_CUSTOMER: tuple[DemoCustomer, ...] = (
     DemoCustomer(
         "direct-us",
         None,
@@ -256,4 +268,85 @@ CUSTOMERS: tuple[DemoCustomer, ...] = (
         ("Soo-min", "Yoon", "soomin@daehan.example"),
         None,
     ),
+    # schools Tailwind asks the vendor to qualify for the education segment (demo.governance)
+    DemoCustomer(
+        "provider-us",
+        None,
+        "Lakeshore University",
+        "lakeshoreuniversity",
+        "US",
+        DemoAddress("2 College Avenue", "Madison", "WI", "53706", "6085550150"),
+        ("Dana", "Whitfield", "dana@lakeshore.example"),
+        None,
+    ),
+    DemoCustomer(
+        "provider-us",
+        "reseller-us-2",
+        "Bellows College",
+        "bellowscollege",
+        "US",
+        DemoAddress("90 Elm Street", "Burlington", "VT", "05401", "8025550171"),
+        ("Marcus", "Hale", "marcus@bellows.example"),
+        None,
+    ),
 )
+
+
+# --- the parties of the served markets (national clouds) -----------------------------------
+
+
+class _Located(Protocol):
+    @property
+    def country(self) -> str | None: ...
+
+
+_T = TypeVar("_T", bound=_Located)
+
+
+@lru_cache(maxsize=64)
+def _market_of(country: str) -> str:
+    return reference_table().countries[country].market_id
+
+
+def served(party: _Located) -> bool:
+    """Whether a party is in a market this deployment serves (``OPENCSP_MARKETS``; every
+    market when it is empty, rules.md §13)."""
+    ids = served_market_ids()
+    return not ids or (party.country is not None and _market_of(party.country) in ids)
+
+
+class Served(Sequence[_T]):
+    """A cast read through ``served`` each time it is read, so a deployment's settings
+    (read when the demo loads, not when this module is imported) decide who is in it."""
+
+    def __init__(self, everyone: tuple[_T, ...]) -> None:
+        self.everyone = everyone
+
+    def _now(self) -> tuple[_T, ...]:
+        return (
+            tuple(p for p in self.everyone if served(p)) if served_market_ids() else self.everyone
+        )
+
+    @overload
+    def __getitem__(self, index: int) -> _T: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[_T]: ...
+    def __getitem__(self, index: int | slice) -> _T | Sequence[_T]:
+        return self._now()[index]
+
+    def __len__(self) -> int:
+        return len(self._now())
+
+    def __iter__(self) -> Iterator[_T]:
+        return iter(self._now())
+
+
+PARTNERS: Sequence[DemoOrganization] = Served(EVERY_PARTNER)
+"""The partners of the served markets (all of them in the global cloud)."""
+CUSTOMERS: Sequence[DemoCustomer] = Served(EVERY_CUSTOMER)
+"""The customers of the served markets (all of them in the global cloud)."""
+
+
+def partner(key: str) -> DemoOrganization | None:
+    """A served partner by its key; None when its market is not served here."""
+    return next((p for p in PARTNERS if p.key == key), None)

@@ -283,13 +283,20 @@ class LoadedPrices:
 def load_prices(
     session: Session, actor: Actor, products: Sequence[DemoProduct], *, current: date
 ) -> LoadedPrices:
-    """Import the demo's 14 monthly files (every market in each) and the FX rates of the
-    13 months that have begun, oldest first, through the vendor's own imports."""
+    """Import the demo's 14 monthly files (every served market in each) and the FX rates
+    of the 13 months that have begun, oldest first, through the vendor's own imports."""
     markets = demo_markets(session)
+    # a national cloud (OPENCSP_MARKETS) gets the rates of its own markets' currencies only
+    currencies = (
+        sorted({c for m in markets for c in m.currencies} & set(USD_PER_UNIT))
+        if markets_queries.served_market_ids()
+        else list(USD_PER_UNIT)
+    )
     lists = rows = fx_months = 0
     for month in demo_months(current):
-        if month <= current:
-            fx.import_fx_rates(session, actor, io.BytesIO(fx_csv(month)), month=month)
+        if month <= current and currencies:
+            data = fx_csv(month, currencies)
+            fx.import_fx_rates(session, actor, io.BytesIO(data), month=month)
             fx_months += 1
         data = price_list_csv(products, markets, month, current=current)
         summary = imports.import_price_list(

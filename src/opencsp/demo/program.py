@@ -38,6 +38,8 @@ from opencsp.demo.parties import (
     VENDOR,
     DemoCustomer,
     DemoOrganization,
+    partner,
+    served,
 )
 from opencsp.partners import enrollment, partnerships
 from opencsp.partners.schemas import EnrollmentApplication
@@ -252,11 +254,13 @@ def _partner_steps(session: Session, system: Actor, start: datetime) -> dict[str
 
 
 def _partnerships(session: Session, at: datetime) -> None:
-    """Each provider invites its resellers; each accepts an hour later."""
+    """Each provider invites its resellers; each accepts an hour later (those of the
+    served markets)."""
     for provider_key, reseller_keys in PARTNERSHIPS.items():
-        provider = next(p for p in PARTNERS if p.key == provider_key)
-        for reseller_key in reseller_keys:
-            reseller = next(p for p in PARTNERS if p.key == reseller_key)
+        provider = partner(provider_key)
+        for reseller in filter(None, map(partner, reseller_keys)):
+            if provider is None:
+                break
             with clock.frozen(at):
                 issued = partnerships.request_partnership(
                     session, _actor(session, provider.users[0].email)
@@ -299,10 +303,12 @@ def _customers(
 @dataclass(frozen=True)
 class Loaded:
     """What ``load`` made: the customers' administrator credentials (shown once) and the
-    commerce story's summary."""
+    commerce story's summary (and the governance story's, ``demo.load``)."""
 
     customers: list[dict[str, Any]]
     commerce: commerce.Summary
+    governance: str | None = None
+    """What ``demo.governance`` made (``Summary.describe``), once ``demo.load`` ran it."""
 
 
 def load(session: Session, system: Actor) -> Loaded:
@@ -323,7 +329,8 @@ def load(session: Session, system: Actor) -> Loaded:
     orgs = _partner_steps(session, system, start + DAY + HOUR)
     _partnerships(session, start + 12 * DAY + HOUR)
     rows = _customers(session, orgs, start + 14 * DAY + 2 * HOUR)
-    with clock.frozen(now - 3 * DAY):
-        _enroll(session, APPLICANT)  # submitted: waits in the vendor's verification queue
+    if served(APPLICANT):
+        with clock.frozen(now - 3 * DAY):
+            _enroll(session, APPLICANT)  # submitted: waits in the vendor's verification queue
     summary = commerce.load(session, system)  # 13 months of orders and subscription changes
     return Loaded(rows, summary)

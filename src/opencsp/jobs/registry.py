@@ -21,7 +21,11 @@ from opencsp.billing import run as bill_run
 from opencsp.core import idempotency
 from opencsp.core.actor import Actor
 from opencsp.core.config import settings
+from opencsp.notifications import delivery as notification_delivery
 from opencsp.pricing.lifecycle import activate_lists
+from opencsp.program.floor import run_floor
+from opencsp.program.reassessment import run_reassessments
+from opencsp.program.transition_jobs import run_transitions
 from opencsp.subscriptions import lifecycle, provisioning, renewals
 
 Units = Callable[[], AbstractContextManager[tuple[Session, Actor]]]
@@ -106,6 +110,31 @@ JOBS: dict[str, Job] = {
     "provisioning.deliver": batched(
         "Deliver subscription changes to the fulfillment endpoint, with retries and backoff.",
         provisioning.deliver,
+        every=timedelta(minutes=1),
+    ),
+    "program.transitions": batched(
+        "Direct-bill partners becoming indirect resellers: switch them on the 1st of their "
+        "month, then move their customers and subscriptions to the provider once the bill "
+        "run has closed the month before (rules.md §2d).",
+        run_transitions,
+        every=timedelta(minutes=15),
+    ),
+    # issue 7, task H: keeping and losing a tier; notification e-mail
+    "program.reassess": batched(
+        "Reassess direct-bill partners on their enrollment anniversary (notice when not "
+        "met); restrict those still not meeting the requirements after the notice.",
+        run_reassessments,
+        every=timedelta(hours=6),
+    ),
+    "program.floor": batched(
+        "Check resellers' TTM revenue against the floor in their anniversary month "
+        "(notice to them and their providers); deauthorize after the notice.",
+        run_floor,
+        every=timedelta(hours=6),
+    ),
+    "notifications.deliver": batched(
+        "Send notification e-mail through the configured sender, with retries and backoff.",
+        notification_delivery.deliver,
         every=timedelta(minutes=1),
     ),
 }

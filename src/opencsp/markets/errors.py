@@ -29,3 +29,18 @@ class MarketNotFound(NotFound):
 
 class MarketsDataError(ValueError):
     """The packaged markets table is inconsistent (a packaging mistake, not bad input)."""
+
+
+class CountryNotInCloud(NotFound):
+    """A country of a market this deployment does not serve (``OPENCSP_MARKETS``): a
+    national cloud has its own markets (rules.md §13; 404, code 1000)."""
+
+    description = "The country or region {country} is not served by this cloud ({cloud})"
+
+
+class UnknownCloudMarket(ValueError):
+    """``OPENCSP_MARKETS`` names a market ``markets.csv`` does not have: a configuration
+    mistake, not bad input."""
+
+    def __init__(self, *, markets: str) -> None:
+        super().__init__(f"OPENCSP_MARKETS names unknown market id(s): {markets}")

@@ -3,25 +3,62 @@
 Markets are program-wide public reference data: every authenticated actor may read them
 (``Perm.MARKETS_READ``, declared on the routes), so there is no per-actor visibility and
 these functions take no actor. Country codes are read case-insensitively; a malformed
-code is invalid input (400), a code no market covers is not found (404)."""
+code is invalid input (400), a code no market covers is not found (404).
+
+A national cloud is its own deployment with its own markets (rules.md §13):
+``OPENCSP_MARKETS`` names the markets this deployment serves (default: all). Every read
+here sees only those — the others and their countries do not exist for it (a country of
+another market: ``CountryNotInCloud``, 404) — while the reference rows stay loaded by
+migration ``0002_markets``, so changing the setting needs no data change."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy.orm import QueryableAttribute, Session, selectinload
 
 from opencsp.core.config import settings
 from opencsp.markets import rules, validation
-from opencsp.markets.errors import MarketNotFound
+from opencsp.markets.errors import CountryNotInCloud, MarketNotFound, UnknownCloudMarket
 from opencsp.markets.models import Country, CountryCurrency, Market
+from opencsp.markets.reference import reference_table
 from opencsp.markets.rules import CurrencyScope, OperationsCenter
 from opencsp.markets.validation import CountryInformation
 
 
+def served_market_ids() -> tuple[str, ...]:
+    """The markets this deployment serves (``OPENCSP_MARKETS``); empty: every market. An
+    id ``markets.csv`` does not know is a configuration mistake, refused loudly."""
+    ids = settings().market_ids
+    unknown = [m for m in ids if m not in reference_table().markets]
+    if unknown:
+        raise UnknownCloudMarket(markets=", ".join(unknown))
+    return ids
+
+
+def served(market_id: QueryableAttribute[str]) -> ColumnElement[bool]:
+    """True for rows of a market this deployment serves."""
+    ids = served_market_ids()
+    if not ids:
+        return true()
+    return market_id.in_(ids)
+
+
+def _not_covered(session: Session, code: str) -> Exception:
+    """The 404 for a code no served market covers: another cloud's country, or one no
+    market covers at all."""
+    if served_market_ids() and session.scalar(select(Country.code).where(Country.code == code)):
+        return CountryNotInCloud(country=code, cloud=settings().cloud_name)
+    return rules.not_covered(code, is_country=validation.is_country(code))
+
+
 def _markets() -> Select[Market]:
-    return select(Market).options(selectinload(Market.countries).selectinload(Country.currencies))
+    return (
+        select(Market)
+        .where(served(Market.id))
+        .options(selectinload(Market.countries).selectinload(Country.currencies))
+    )
 
 
 def list_markets(session: Session) -> Sequence[Market]:
@@ -43,11 +80,11 @@ def get_country(session: Session, country_code: str) -> Country:
     code = rules.normalize_country_code(country_code)
     country = session.scalar(
         select(Country)
-        .where(Country.code == code)
+        .where(Country.code == code, served(Country.market_id))
         .options(selectinload(Country.market), selectinload(Country.currencies))
     )
     if country is None:
-        raise rules.not_covered(code, is_country=validation.is_country(code))
+        raise _not_covered(session, code)
     return country
 
 
@@ -60,7 +97,7 @@ def market_for(session: Session, country_code: str) -> Market:
         _markets().join(Country, Country.market_id == Market.id).where(Country.code == code)
     )
     if market is None:
-        raise rules.not_covered(code, is_country=validation.is_country(code))
+        raise _not_covered(session, code)
     return market
 
 
@@ -69,12 +106,16 @@ def market_countries(session: Session, country_code: str) -> tuple[str, frozense
     statement (what ``market_for`` loads, without the market's rows); a code no market
     covers raises as ``market_for`` does."""
     code = rules.normalize_country_code(country_code)
-    market_id = select(Country.market_id).where(Country.code == code).scalar_subquery()
+    market_id = (
+        select(Country.market_id)
+        .where(Country.code == code, served(Country.market_id))
+        .scalar_subquery()
+    )
     rows = session.execute(
         select(Country.market_id, Country.code).where(Country.market_id == market_id)
     ).all()
     if not rows:
-        raise rules.not_covered(code, is_country=validation.is_country(code))
+        raise _not_covered(session, code)
     return rows[0][0], frozenset(c for _, c in rows)
 
 
@@ -148,9 +189,11 @@ def new_commerce_market(session: Session, country_code: str) -> tuple[str, str]:
         .correlate(Country)
         .scalar_subquery()
     )
-    row = session.execute(select(Country.market_id, own).where(Country.code == code)).first()
+    row = session.execute(
+        select(Country.market_id, own).where(Country.code == code, served(Country.market_id))
+    ).first()
     if row is None:
-        raise rules.not_covered(code, is_country=validation.is_country(code))
+        raise _not_covered(session, code)
     market_id, currency = row
     return market_id, currency or new_commerce_currency(session, code)
 
@@ -163,12 +206,14 @@ def same_market(session: Session, a_country: str, b_country: str) -> bool:
     rows: dict[str, str] = {
         code: market_id
         for code, market_id in session.execute(
-            select(Country.code, Country.market_id).where(Country.code.in_(codes))
+            select(Country.code, Country.market_id).where(
+                Country.code.in_(codes), served(Country.market_id)
+            )
         )
     }
     for code in codes:
         if code not in rows:
-            raise rules.not_covered(code, is_country=validation.is_country(code))
+            raise _not_covered(session, code)
     return rows[codes[0]] == rows[codes[1]]
 
 

@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 from opencsp.auth.models import User, UserRole
 from opencsp.auth.rules import Role
 from opencsp.core import outbox
+from opencsp.core.actor import Actor
 from opencsp.core.db import insert_unless_exists
 from opencsp.core.ids import new_id
+from opencsp.notifications import queries
 from opencsp.notifications.models import Notification
 
 EMAIL_TOPIC = "email"
@@ -85,3 +87,15 @@ def notify(
             now=now,
         )
     return True
+
+
+def mark_read(
+    session: Session, actor: Actor, notification_id: uuid.UUID, *, now: datetime
+) -> Notification:
+    """A user of the organization opens a message: it is read from ``now`` on (a second
+    read keeps the first instant). Another organization's message is 404."""
+    row = queries.get_visible(session, actor, notification_id)
+    if row.read_at is None:
+        row.read_at = now
+        session.flush()
+    return row

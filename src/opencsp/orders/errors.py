@@ -330,3 +330,31 @@ class LinesAlreadyCancelled(InvalidInput):
 
     code: ClassVar[int | str] = 800061
     description = "Order can't be canceled: line items {lines} are already cancelled"
+
+
+# --- segment qualifications (issue 7, task J; rules.md §9a) ----------------------------------
+
+
+class SegmentNotQualified(PermissionDenied, OrderError):
+    """800020 (403, "The catalog item isn't eligible for purchase"): an availability of a
+    restricted segment needs the customer's (and for government the partner's) approved
+    qualification (rules.md §9a). On a cart line: 10006."""
+
+    code: ClassVar[int | str] = 800020
+    cart_code: ClassVar[int] = CART_UNABLE_TO_PROCESS
+    description = "The catalog item isn't eligible for purchase."
+
+
+class CustomerNotQualified(SegmentNotQualified):
+    description = (
+        "The catalog item isn't eligible for purchase: {catalog_item_id} is sold to the "
+        "{segment} segment and the customer has no approved {needed} qualification"
+    )
+
+
+class PartnerNotQualified(SegmentNotQualified):
+    description = (
+        "The catalog item isn't eligible for purchase: {catalog_item_id} is sold to the "
+        "government segment, which needs your organization's approved government "
+        "qualification"
+    )

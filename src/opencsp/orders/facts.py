@@ -28,8 +28,9 @@ from opencsp.catalog.models import (
     Sku,
     SkuPrerequisite,
 )
-from opencsp.catalog.rules import BillingPlan, CatalogItemId, ProductType, TermDuration
+from opencsp.catalog.rules import BillingPlan, CatalogItemId, ProductType, Segment, TermDuration
 from opencsp.core.actor import Tier
+from opencsp.customers import qualifications as customer_qualifications
 from opencsp.customers.models import Customer
 from opencsp.markets import queries as markets
 from opencsp.orders.gates import (
@@ -41,7 +42,9 @@ from opencsp.orders.gates import (
     SkuKey,
 )
 from opencsp.orders.rules import ValidLine
+from opencsp.partners import qualifications as partner_qualifications
 from opencsp.partners import queries as partners
+from opencsp.partners import standing
 from opencsp.partners.models import Enrollment, PartnerId, Partnership
 from opencsp.subscriptions.models import Subscription
 from opencsp.subscriptions.rules import SEATED
@@ -81,9 +84,9 @@ class CartFacts:
 def buyer_facts(
     session: Session, organization_id: uuid.UUID, *, tier: Tier | None = None
 ) -> BuyerFacts:
-    """The buying organization. There is no restriction flag on partners yet (the program
-    domain will add one with restriction, rules.md §2c): ``restricted`` is False. Its
-    region is the market of its location (``partners.country_of``), read with the
+    """The buying organization. ``restricted``: it is restricted (rules.md §2c) or
+    deauthorized (§3.4) — ``partners.standing``; renewals never pass checkout, so they
+    continue. Its region is the market of its location (``partners.country_of``), read with the
     market's countries in one statement. ``tier``: the organization's, when the caller
     knows it (the actor's), so the organization row is not read."""
     if tier is None:
@@ -100,9 +103,10 @@ def buyer_facts(
         organization_id=organization_id,
         tier=tier,
         enrollment_active=enrollment is not None and enrollment.state == ACTIVE,
-        restricted=False,
+        restricted=standing.is_restricted(session, organization_id),
         partner_agreement_signed=signed,
         countries=countries,
+        qualifications=partner_qualifications.approved_segments(session, organization_id),
     )
 
 
@@ -187,6 +191,7 @@ def _offers(session: Session, items: Iterable[CatalogItemId], country: str) -> _
             prerequisite_skus=frozenset(prerequisites[key]),
             requires_attestation=sku.attestation_required,
             asset_ownership_limit=sku.asset_ownership_limit,
+            segment=Segment(availability.segment),
         )
     return _Offers(found, lifetime, titles, tuple(a for a, _, _ in rows))
 
@@ -236,8 +241,9 @@ def _resellers(
     session: Session, buyer_id: uuid.UUID, partner_ids: set[int], region: str
 ) -> dict[int, ResellerFacts | None]:
     """The organization behind each partner ID, with its tier, enrollment, partnership
-    with the buyer and partner agreement for ``region`` (the customer's), in four
-    queries. An unknown ID maps to None (800015)."""
+    with the buyer and partner agreement for ``region`` (the customer's), in five
+    queries. An unknown ID maps to None (800015); a deauthorized reseller is not active
+    (800016, rules.md §3.4)."""
     result: dict[int, ResellerFacts | None] = dict.fromkeys(partner_ids)
     if not partner_ids:
         return result
@@ -273,11 +279,12 @@ def _resellers(
             )
         )
     )
+    deauthorized = standing.deauthorized_among(session, orgs)
     for mpn_id, status, org_id, tier in ids:
         result[mpn_id] = ResellerFacts(
             organization_id=org_id,
             tier=Tier(tier),
-            enrollment_active=org_id in enrolled and status == ACTIVE,
+            enrollment_active=org_id in enrolled - deauthorized and status == ACTIVE,
             in_partnership_with_buyer=org_id in partnered,
             partner_agreement_signed=org_id in signed,
         )
@@ -351,6 +358,9 @@ def gather(
             country=country,
             agreement_accepted=agreements.has_accepted_customer_agreement(session, customer.id),
             owned_skus=holdings.owned,
+            qualifications=customer_qualifications.approved_for(session, [customer.id])[
+                customer.id
+            ],
         ),
         market_id=market_id,
         region=market_id,

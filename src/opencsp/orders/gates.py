@@ -18,11 +18,17 @@ from opencsp.catalog.rules import (
     BillingPlan,
     CatalogItemId,
     ProductType,
+    Segment,
     TermDuration,
     check_seat_pool,
     on_sale,
 )
 from opencsp.core.actor import Tier
+from opencsp.customers.qualification_rules import (
+    CUSTOMER_QUALIFICATIONS,
+    Missing,
+    missing_for_segment,
+)
 from opencsp.orders.errors import (
     AddonPrerequisiteMissing,
     AssetLimitExceeded,
@@ -34,11 +40,13 @@ from opencsp.orders.errors import (
     BuyerNotAllowed,
     BuyerRestricted,
     CustomerAgreementMissing,
+    CustomerNotQualified,
     CustomerOutOfMarket,
     NotAValidIndirectReseller,
     OrderError,
     OwnPartnerIdOnRecord,
     PartnerIdNotFound,
+    PartnerNotQualified,
     QuantityAboveMaximum,
     QuantityOutOfRange,
     ResellerAgreementMissing,
@@ -65,6 +73,8 @@ class BuyerFacts:
     restricted: bool
     partner_agreement_signed: bool
     countries: frozenset[str]
+    qualifications: frozenset[str] = frozenset()
+    """The segments the buyer is approved for (``government``; rules.md §9a)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +86,8 @@ class CustomerFacts:
     country: str
     agreement_accepted: bool
     owned_skus: frozenset[SkuKey] = frozenset()
+    qualifications: frozenset[str] = frozenset()
+    """The customer's approved qualifications (Education, Nonprofit, ...; rules.md §9a)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +108,7 @@ class OfferFacts:
     prerequisite_skus: frozenset[SkuKey] = frozenset()
     requires_attestation: bool = False
     asset_ownership_limit: int | None = None
+    segment: Segment = Segment.COMMERCIAL
 
     @property
     def sku(self) -> SkuKey:
@@ -228,6 +241,24 @@ def ensure_attestation(offer: OfferFacts, accepted: bool) -> None:
         raise AttestationRequired(catalog_item_id=str(offer.catalog_item))
 
 
+def ensure_segment_qualified(offer: OfferFacts, buyer: BuyerFacts, customer: CustomerFacts) -> None:
+    """An availability of a restricted segment is bought only for a qualified customer:
+    ``education`` needs its Education qualification (the vendor qualifies education
+    customers), ``nonprofit`` its Nonprofit one (qualified outside the program, recorded
+    by the vendor), ``government`` its GovernmentCommunityCloud or StateOwnedEntity one
+    **and** the buying partner's ``government`` qualification — "GCC requires both
+    partner and customer qualification" (rules.md §9a). Otherwise 800020 "The catalog
+    item isn't eligible for purchase"."""
+    missing = missing_for_segment(offer.segment, customer.qualifications, buyer.qualifications)
+    if missing is None:
+        return
+    item = str(offer.catalog_item)
+    if missing is Missing.PARTNER:
+        raise PartnerNotQualified(catalog_item_id=item)
+    needed = " or ".join(sorted(q.value for q in CUSTOMER_QUALIFICATIONS[offer.segment]))
+    raise CustomerNotQualified(catalog_item_id=item, segment=offer.segment.value, needed=needed)
+
+
 # --- the partner of record -------------------------------------------------------------
 
 
@@ -296,10 +327,10 @@ def ensure_line(
     buyer: BuyerFacts, customer: CustomerFacts, line: ValidLine, ctx: LineContext, *, at: datetime
 ) -> None:
     """Every per-line gate in order — availability, term, quantity, pooled seats, asset
-    limit, add-on prerequisite, attestation, resellers — raising the first failing gate's
-    own error with its Partner Center code (400019, 800088, 400041, 800015, …), for the
-    order API (PC:developer/create-an-order.md); ``check_line`` answers it as a line
-    error."""
+    limit, add-on prerequisite, attestation, segment qualification (800020), resellers —
+    raising the first failing gate's own error with its Partner Center code (400019,
+    800088, 400041, 800015, …), for the order API (PC:developer/create-an-order.md);
+    ``check_line`` answers it as a line error."""
     offer = ensure_available(ctx.offer, str(line.catalog_item), customer.country, at=at)
     ensure_term_offered(offer, line.term, line.plan)
     check_quantity(offer, line.quantity, line=line.id)
@@ -312,6 +343,7 @@ def ensure_line(
     check_asset_limit(max(ctx.cart_lines, 1), ctx.assets_owned, offer.asset_ownership_limit)
     ensure_prerequisite(offer, customer.owned_skus, ctx.cart_skus - {offer.sku})
     ensure_attestation(offer, line.attestation_accepted)
+    ensure_segment_qualified(offer, buyer, customer)
     found = ctx.resellers or {}
     for partner_id in (line.partner_id_on_record, *line.additional_resellers):
         if partner_id is not None:

@@ -35,7 +35,7 @@ from opencsp.core.errors import Conflict, NotFound, PermissionDenied
 from opencsp.core.ids import new_id
 from opencsp.markets import queries as markets
 from opencsp.markets import rules as market_rules
-from opencsp.partners import queries, rules
+from opencsp.partners import queries, rules, standing
 from opencsp.partners.errors import CountryNotSupported, TenantDomainTaken
 from opencsp.partners.models import Enrollment, PartnerId, PartnerProfile
 from opencsp.partners.rules import EnrollmentState
@@ -68,7 +68,8 @@ def csp_country(session: Session, value: str) -> str:
 
 
 def _checked_application(session: Session, application: EnrollmentApplication) -> dict[str, Any]:
-    """Every check before anything is written, so a refused application leaves nothing."""
+    """Every check before anything is written, so a refused application leaves nothing;
+    a tenant domain deauthorized less than a year ago cannot enroll (rules.md §3.4)."""
     country = csp_country(session, application.country)
     domain = rules.normalize_tenant_domain(application.tenant_domain)
     values: dict[str, Any] = {
@@ -105,6 +106,7 @@ def _checked_application(session: Session, application: EnrollmentApplication) -
         "admin_email": auth_rules.normalize_email(application.admin_email),
     }
     auth_rules.ensure_password_strength(application.admin_password)
+    standing.ensure_may_reenroll(session, clock.now().date(), tenant_domain=domain)
     if queries.tenant_domain_taken(session, domain):
         raise TenantDomainTaken(domain=domain)
     if auth_queries.user_by_email(session, values["admin_email"]) is not None:
@@ -256,7 +258,8 @@ def start_verification(session: Session, actor: Actor, organization_id: uuid.UUI
 
 def approve(session: Session, actor: Actor, organization_id: uuid.UUID) -> Enrollment:
     """Verified: the enrollment becomes active and so do the partner's partner IDs — the
-    location one in its own country first of all (rules.md §3.2)."""
+    location one in its own country first of all (rules.md §3.2); a deauthorized
+    reseller's re-enrollment approved reinstates it (``standing.reinstate``)."""
     _ensure_program_admin(actor)
     row = queries.get_partner(session, actor, organization_id)
     ids = queries.partner_ids_of(session, organization_id)
@@ -280,6 +283,7 @@ def approve(session: Session, actor: Actor, organization_id: uuid.UUID) -> Enrol
     enrollment.decided_at = clock.now()
     enrollment.decided_by = actor.user_id
     enrollment.reason = None
+    standing.reinstate(session, actor, enrollment, now=enrollment.decided_at)
     return enrollment
 
 
@@ -298,10 +302,14 @@ def reject(session: Session, actor: Actor, organization_id: uuid.UUID, reason: s
 
 def resubmit(session: Session, actor: Actor) -> Enrollment:
     """A rejected partner applies again (after correcting its profile): the enrollment is
-    submitted anew and the previous decision cleared (it stays in the audit log)."""
+    submitted anew and the previous decision cleared (it stays in the audit log). A
+    deauthorized reseller does so only on or after its ``reenroll_after`` (rules.md §3.4)."""
     if not actor.can(Perm.PROFILES_MANAGE):
         raise PermissionDenied()
     enrollment = queries.get_partner(session, actor, actor.organization_id).enrollment
+    standing.ensure_may_reenroll(
+        session, clock.now().date(), organization_id=enrollment.organization_id
+    )
     _move(session, actor, enrollment, EnrollmentState.SUBMITTED, "resubmit_enrollment")
     enrollment.submitted_at = clock.now()
     enrollment.verifying_at = None

@@ -228,3 +228,148 @@ class InvalidRelationshipType(InvalidInput):
 class AuthorizationNotConfirmed(InvalidInput):
     code: ClassVar[int | str] = "AuthorizationNotConfirmed"
     description = "Tick the box to confirm that you authorize this indirect provider"
+
+
+# --- standing: restricted and deauthorized partners (partners.standing; issue 7, task H) -----
+# PC:restricted-direct-bill-capabilities.md (rules.md §2c) documents what is blocked but no
+# error code: these carry stable opencsp names, "PartnerRestricted" like the checkout's
+# ``orders.errors.BuyerRestricted``.
+
+
+class PartnerRestricted(PermissionDenied):
+    """A restricted direct-bill partner keeps its subscriptions (they renew, seats can
+    change) but starts nothing new (rules.md §2c)."""
+
+    code: ClassVar[int | str] = "PartnerRestricted"
+    description = (
+        "Your CSP status is restricted: this is blocked; existing subscriptions keep "
+        "renewing and their seats can still change"
+    )
+
+
+class CustomerCreationRestricted(PartnerRestricted):
+    description = "Your CSP status is restricted: you can't create customer tenants"
+
+
+class RelationshipInvitationRestricted(PartnerRestricted):
+    description = (
+        "Your CSP status is restricted: you can't generate reseller relationship invitations"
+    )
+
+
+class PartnershipInvitationRestricted(PartnerRestricted):
+    description = "Your CSP status is restricted: you can't invite indirect resellers"
+
+
+class PartnerDeauthorized(PermissionDenied):
+    """A reseller deauthorized under the revenue floor cannot transact (rules.md §3.4)."""
+
+    code: ClassVar[int | str] = "PartnerDeauthorized"
+    description = (
+        "Your CSP authorization was ended (deauthorized): you can't transact, add "
+        "customers or invite partners; you may enroll again on or after {reenroll_after}"
+    )
+
+
+class ReenrollmentTooEarly(PermissionDenied):
+    """A deauthorized reseller must wait at least one year before enrolling again
+    (rules.md §3.4, PC:new-indirect-reseller-requirement.md)."""
+
+    code: ClassVar[int | str] = "ReenrollmentTooEarly"
+    description = (
+        "This tenant was deauthorized on {deauthorized_on}: it can enroll again on or after "
+        "{reenroll_after}"
+    )
+
+
+class PartnerInGoodStanding(NotFound):
+    """Lifting needs a restriction: a partner in good standing has nothing to lift."""
+
+    description = "This partner is not restricted"
+
+
+class DeauthorizationNotLiftable(Conflict):
+    """A deauthorization ends by re-enrolling after the waiting year, not by lifting."""
+
+    code: ClassVar[int | str] = "DeauthorizationNotLiftable"
+    description = (
+        "A deauthorized partner can't be lifted: it enrolls again on or after {reenroll_after}"
+    )
+
+
+class StandingReasonRequired(InvalidInput):
+    code: ClassVar[int | str] = "StandingReasonRequired"
+    description = "Give the reason (1 to 1024 characters)"
+
+
+# --- segment qualifications and tier changes (issue 7: partners.qualifications,
+# program.tier_change) ------------------------------------------------------------------
+
+
+class PartnerQualificationNotFound(NotFound):
+    description = "The partner has no {segment} qualification"
+
+
+class UnknownPartnerSegment(InvalidInput):
+    code: ClassVar[int | str] = "InvalidSegment"
+    description = (
+        "A partner qualifies only for the government segment (Azure Government and GCC, "
+        "rules.md §9a), not {segment!r}; education and nonprofit qualify the customer"
+    )
+
+
+class PartnerQualificationExists(Conflict):
+    code: ClassVar[int | str] = "QualificationExists"
+    description = (
+        "The {segment} qualification is already {status}; it can be requested again only "
+        "after a denial"
+    )
+
+
+class PartnerQualificationNotInReview(Conflict):
+    code: ClassVar[int | str] = "QualificationNotInReview"
+    description = "The {segment} qualification is {status}, not in review: it was decided"
+
+
+class QualificationReasonRequired(InvalidInput):
+    code: ClassVar[int | str] = "ReasonRequired"
+    description = "Give the reason for the denial: the partner reads it"
+
+
+class UnknownTargetTier(InvalidInput):
+    code: ClassVar[int | str] = "InvalidTier"
+    description = "The tier must be indirect_provider or indirect_reseller, not {tier!r}"
+
+
+class TierUnchanged(Conflict):
+    code: ClassVar[int | str] = "TierUnchanged"
+    description = "{name} is already an {tier}"
+
+
+class NotAProviderForRevoke(Conflict):
+    code: ClassVar[int | str] = "NotAnIndirectProvider"
+    description = "{name} is not an indirect provider: there is no provider tier to revoke"
+
+
+class ProviderStillBillsSubscriptions(Conflict):
+    """Revoking the provider tier would leave subscriptions without anyone to bill: the
+    vendor moves them to another provider or they end first."""
+
+    code: ClassVar[int | str] = "ProviderHasActiveSubscriptions"
+    description = (
+        "{name} is still bill-to for {count} active subscription(s); move them to another "
+        "provider or end them before revoking the indirect provider tier"
+    )
+
+
+class TierPreviewRequired(InvalidInput):
+    code: ClassVar[int | str] = "PreviewRequired"
+    description = "Preview the tier change first and confirm with its fingerprint"
+
+
+class TierPreviewStale(Conflict):
+    code: ClassVar[int | str] = "PreviewStale"
+    description = (
+        "What the tier change affects has changed since the preview was shown; preview "
+        "it again and confirm what you see"
+    )

@@ -27,10 +27,11 @@ from opencsp.core.actor import Actor, Tier
 from opencsp.core.config import settings
 from opencsp.core.crypto import digest
 from opencsp.core.ids import new_id, new_secret
-from opencsp.partners import queries, rules
+from opencsp.partners import queries, rules, standing
 from opencsp.partners.errors import (
     NotAProvider,
     PartnershipExists,
+    PartnershipInvitationRestricted,
     PartnershipNotFound,
     PartnershipRequestNotFound,
     PartnershipRequestUsed,
@@ -83,10 +84,12 @@ class EndedPartnership:
 def request_partnership(
     session: Session, actor: Actor, *, invited_email: str | None = None, message: str | None = None
 ) -> IssuedRequest:
-    """A provider's Global admin asks a reseller to partner: a link to send it."""
+    """A provider's Global admin asks a reseller to partner: a link to send it — not while
+    the provider is restricted or deauthorized (rules.md §2c, §3.4)."""
     rules.ensure_global_admin(actor.roles)
     if actor.tier is not Tier.INDIRECT_PROVIDER:
         raise NotAProvider()
+    standing.ensure_not_restricted(session, actor.organization_id, PartnershipInvitationRestricted)
     email = normalize_email(invited_email) if invited_email and invited_email.strip() else None
     note = rules.optional_text(message, field="message", maximum=1024)
     token = new_secret(32)

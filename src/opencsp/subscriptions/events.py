@@ -49,6 +49,10 @@ class EventKind(WireEnum):
     RENAME = "rename"
     SCHEDULE = "schedule"
     UPGRADE = "upgrade"
+    TRANSFER = "transfer"
+    """The subscription's bill-to changed hands without a charge: a direct-bill partner
+    became an indirect reseller and its provider is bill-to from the next period
+    (rules.md §2d; ``program.transition_completion``). Same id, term, seats and price."""
 
 
 PROVISIONED_KINDS = frozenset(

@@ -100,11 +100,7 @@ def configured_sender() -> Sender:
 # --- claim, send, settle ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Claimed:
-    id: int
-    key: str
-    payload: dict[str, Any]
+Claimed = outbox.Claimed
 
 
 def lease(batch_size: int) -> timedelta:
@@ -115,25 +111,11 @@ def lease(batch_size: int) -> timedelta:
 
 
 def claim(session: Session, *, now: datetime, after: int | None, limit: int) -> list[Claimed]:
-    """Take up to ``limit`` due pending messages after id ``after``, oldest first, for the
-    lease (module docstring)."""
-    rows = session.scalars(
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.topic == PROVISIONING_TOPIC,
-            OutboxMessage.status == outbox.PENDING,
-            OutboxMessage.available_at <= now,
-            OutboxMessage.id > (after or 0),
-        )
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    until = now + lease(limit)
-    for row in rows:
-        row.available_at = until
-    session.flush()
-    return [Claimed(row.id, row.key, dict(row.payload)) for row in rows]
+    """Take up to ``limit`` due provisioning messages after id ``after``, oldest first,
+    for the lease (module docstring)."""
+    return outbox.claim(
+        session, PROVISIONING_TOPIC, now=now, after=after, limit=limit, lease=lease(limit)
+    )
 
 
 def send_all(messages: Sequence[Claimed], sender: Sender) -> dict[int, str | None]:
@@ -150,28 +132,7 @@ def send_all(messages: Sequence[Claimed], sender: Sender) -> dict[int, str | Non
     return outcomes
 
 
-def settle(session: Session, outcomes: Mapping[int, str | None], *, now: datetime) -> Counter[str]:
-    """Record each delivery: delivered, or retried after the backoff, or failed after the
-    last allowed attempt."""
-    s = settings()
-    base = timedelta(seconds=s.provisioning_backoff_base_seconds)
-    ceiling = timedelta(seconds=s.provisioning_backoff_ceiling_seconds)
-    counts: Counter[str] = Counter()
-    rows = session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(list(outcomes))))
-    for row in rows:
-        error = outcomes[row.id]
-        row.attempts += 1
-        if error is None:
-            row.status, row.delivered_at, row.last_error = outbox.DELIVERED, now, ""
-        else:
-            row.last_error = error[:1024]
-            if row.attempts >= s.provisioning_max_attempts:
-                row.status = outbox.FAILED
-            else:
-                row.available_at = now + outbox.backoff(row.attempts, base=base, ceiling=ceiling)
-        counts[row.status if row.status != outbox.PENDING else "retrying"] += 1
-    session.flush()
-    return counts
+settle = outbox.settle
 
 
 ORDERS = table(

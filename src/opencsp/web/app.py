@@ -18,12 +18,19 @@ from opencsp.catalog.routes import router as catalog_router
 from opencsp.console.routes import install as install_console
 from opencsp.core.config import settings
 from opencsp.customers.catalog_routes import router as customer_catalog_router
+from opencsp.customers.qualification_routes import router as customer_qualifications_router
 from opencsp.customers.routes import router as customers_router
 from opencsp.markets.routes import router as markets_router
+from opencsp.notifications.routes import router as notifications_router
 from opencsp.orders.routes import router as orders_router
 from opencsp.partners.routes import router as partners_router
 from opencsp.pricing.routes import router as pricing_router
+from opencsp.program.application_routes import router as direct_bill_router
+from opencsp.program.qualification_routes import router as qualifications_router
 from opencsp.program.routes import test_clock_router
+from opencsp.program.standing_routes import router as standing_router
+from opencsp.program.tier_routes import router as tier_router
+from opencsp.program.transition_routes import router as transitions_router
 from opencsp.reporting.routes import router as reporting_router
 from opencsp.subscriptions.routes import router as subscriptions_router
 from opencsp.web import errors
@@ -46,6 +53,13 @@ def api_router() -> APIRouter:
     api.include_router(billing_router)
     api.include_router(price_rules_router)
     api.include_router(payments_router)
+    api.include_router(customer_qualifications_router)
+    api.include_router(qualifications_router)
+    api.include_router(tier_router)
+    api.include_router(standing_router)  # issue 7, task H
+    api.include_router(notifications_router)  # issue 7, task H
+    api.include_router(direct_bill_router)  # issue 7, task G
+    api.include_router(transitions_router)  # issue 7, task I
     if settings().test_clock:
         api.include_router(test_clock_router)
     return api

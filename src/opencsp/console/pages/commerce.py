@@ -78,6 +78,7 @@ EVENTS: dict[str, str] = {
     EventKind.RENAME.value: N_("Renamed"),
     EventKind.SCHEDULE.value: N_("Next-term change scheduled"),
     EventKind.UPGRADE.value: N_("Upgraded"),
+    EventKind.TRANSFER.value: N_("Moved to the indirect provider"),
 }
 
 ERROR_CODE_STATE = "commerce_error_code"

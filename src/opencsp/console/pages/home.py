@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, Response
 from opencsp.auth import queries
 from opencsp.console import rendering
 from opencsp.console.feedback import notice
+from opencsp.console.pages import program_standing
 from opencsp.console.pages.markets import summaries
 from opencsp.console.session import Visit, allowed, db
 from opencsp.core.actor import Perm
@@ -35,5 +36,7 @@ def home(request: Request, visit: Annotated[Visit, allowed(Perm.PROFILE_READ)]) 
         "my_market": next((m for m in markets if m["mine"]), None),
         "country_count": sum(len(m["market"].countries) for m in markets),
         "notice": notice(request),
+        "standing": program_standing.banner(request, actor),  # issue 7, task H
+        "day": program_standing.day_of(request),
     }
     return rendering.render(request, "home.html", context)
