@@ -4,7 +4,8 @@ month of changes, billed by ``billing.run.run_month`` on PostgreSQL and on SQLit
 Prints, per database: the lines written per second, the run's wall time and its steps,
 the peak memory of the process that ran it, and next to them the time of a plain
 ``INSERT … SELECT`` of the same number of rows on the same database in the same run
-(the charge rows copied into an unindexed table of the same shape), with the ratio.
+(the charge rows copied into an unindexed table of the same shape and committed; the
+faster of reading them through the period's index or by a table scan), with the ratio.
 Target: at most 5× the plain insert and under 3 minutes; TTM for every partner under
 10 s when ``opencsp.reporting`` provides it.
 
@@ -265,20 +266,35 @@ def child(url: str) -> None:
                       "steps": result.seconds, "documents": result.documents}))  # fmt: skip
 
 
-def plain_insert(engine: Engine) -> tuple[int, float]:
-    """The same rows copied by one plain INSERT … SELECT into an unindexed table."""
-    with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS bench_plain"))
-        conn.execute(text("CREATE TABLE bench_plain AS SELECT * FROM charges WHERE 1 = 0"))
-    with engine.begin() as conn:
+def plain_insert(engine: Engine) -> tuple[int, dict[str, float]]:
+    """The same rows copied by one plain ``INSERT … SELECT`` into an unindexed table and
+    committed (the bill run's wall time includes its commits), read two ways: through
+    the period's index (as the query plans it) and by one pass over the table. The
+    faster is the baseline, so the ratio never flatters the run: the index path's speed
+    depends on how the run's writes happen to lie in the table."""
+    kind = engine.dialect.name
+    reads = {
+        "index": "period = :p",
+        "table scan": "+period = :p" if kind == "sqlite" else "period = :p",
+    }
+    seconds: dict[str, float] = {}
+    rows = 0
+    for name, where in reads.items():
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS bench_plain"))
+            conn.execute(text("CREATE TABLE bench_plain AS SELECT * FROM charges WHERE 1 = 0"))
         started = time.perf_counter()
-        conn.execute(
-            text("INSERT INTO bench_plain SELECT * FROM charges WHERE period = :p"),
-            {"p": PERIOD},
-        )
-        seconds = time.perf_counter() - started
-        rows = conn.execute(text("SELECT count(*) FROM bench_plain")).scalar_one()
-    return int(rows), seconds
+        with engine.begin() as conn:
+            if kind == "postgresql" and name == "table scan":
+                conn.execute(text("SET LOCAL enable_indexscan = off"))
+                conn.execute(text("SET LOCAL enable_bitmapscan = off"))
+            conn.execute(
+                text(f"INSERT INTO bench_plain SELECT * FROM charges WHERE {where}"), {"p": PERIOD}
+            )
+        seconds[name] = time.perf_counter() - started
+        with engine.connect() as conn:
+            rows = int(conn.execute(text("SELECT count(*) FROM bench_plain")).scalar_one())
+    return rows, seconds
 
 
 def ttm_all(engine: Engine) -> float | None:
@@ -325,12 +341,15 @@ def bench(kind: str, args: argparse.Namespace) -> None:
         )
         out = subprocess.run(
             [sys.executable, __file__, "--child", url],
-            check=True,
+            check=False,
             capture_output=True,
             text=True,
         )
+        if out.returncode:
+            sys.exit(f"the bill run failed:\n{out.stderr}")
         figures = json.loads(out.stdout.strip().splitlines()[-1])
-        rows, plain = plain_insert(engine)
+        rows, reads = plain_insert(engine)
+        plain = min(reads.values())
         with engine.connect() as conn:
             vendor = conn.execute(
                 select(func.count()).where(Charge.period == PERIOD, Charge.tier == "vendor")
@@ -340,7 +359,11 @@ def bench(kind: str, args: argparse.Namespace) -> None:
         peak = figures["peak_mb"]
         print(f"  wall {wall:.2f} s, {rows / wall:,.0f} lines/s, peak memory {peak:.0f} MB")
         print("  steps: " + ", ".join(f"{k} {v:.2f} s" for k, v in figures["steps"].items()))
-        print(f"  plain INSERT ... SELECT of {rows} rows: {plain:.2f} s")
+        print(
+            f"  plain INSERT ... SELECT of {rows} rows, committed: "
+            + ", ".join(f"{k} {v:.2f} s" for k, v in reads.items())
+            + f"; baseline {plain:.2f} s"
+        )
         ratio = wall / plain if plain else float("inf")
         print(
             f"  ratio {ratio:.1f}x (target <= {TARGET_RATIO:.0f}x); "

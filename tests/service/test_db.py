@@ -5,13 +5,16 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from opencsp.auth.models import Organization, User
+from opencsp.billing import bulk
 from opencsp.core import clock
 from opencsp.core.actor import Tier
-from opencsp.core.db import build_engine, new_session
+from opencsp.core.db import build_engine, new_session, uuid_text
 from opencsp.core.errors import InvalidInput
 from opencsp.core.uow import unit_of_work
 from tests.factories import organization
@@ -68,3 +71,20 @@ def test_unit_of_work_commits_once_or_not_at_all(live_database):
         assert "Committed" in names and "Half written" not in names
         assert s.scalar(select(func.count()).select_from(Organization)) == 2  # + the vendor
     engine.dispose()
+
+
+@given(value=st.uuids())
+def test_the_sqlite_uuid_text_function_writes_python_s_canonical_text(value: uuid.UUID) -> None:
+    assert uuid_text(value.hex) == str(value)
+    assert uuid_text(value.hex.upper()) == str(value)
+
+
+def test_bulk_sql_spells_a_uuid_column_as_str_uuid(session) -> None:
+    """``billing.bulk.uuid_text``: keys built in SQL match the ones built in Python."""
+    org = organization(session)
+    session.flush()
+    spelled = session.scalar(
+        select(bulk.uuid_text(session, Organization.id)).where(Organization.id == org.id)
+    )
+    assert spelled == str(org.id)
+    assert session.scalar(select(bulk.uuid_text(session, text("NULL")))) is None

@@ -35,7 +35,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import (
     Column,
@@ -46,19 +46,18 @@ from sqlalchemy import (
     String,
     Table,
     and_,
-    cast,
     func,
     literal,
     select,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from opencsp.billing import charges as rules
-from opencsp.billing.cycles import is_periodic, seat_between, term_cycles
+from opencsp.billing.bulk import insert_ignoring, inserted, unindexed, uuid_text, write_rows
+from opencsp.billing.cycles import Cycle, is_periodic, seat_between, term_cycles
+from opencsp.billing.history import history_lines
 from opencsp.billing.invoices import DocumentType, document_for
 from opencsp.billing.lines import ChargeLine, ChargeType, EventFacts, midnight
 from opencsp.billing.lines import next_month as following
@@ -71,26 +70,10 @@ from opencsp.subscriptions.models import Subscription, SubscriptionEvent
 from opencsp.subscriptions.rules import Status
 
 TIER = "vendor"
+KEYS_PER_QUERY = 5000
+"""Keys looked up per ``IN`` list (well under PostgreSQL's 65,535 parameters)."""
+T = TypeVar("T")
 BILLED = (Status.ACTIVE.value, Status.SUSPENDED.value)
-
-
-def insert_ignoring(session: Session) -> Any:
-    """The dialect's ``INSERT … ON CONFLICT DO NOTHING`` builder."""
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
-def write_rows(session: Session, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert charge rows (Core, in one ``executemany``), skipping any whose (tier, key)
-    is written already. Callers pass only lines they found unwritten, so the answer is
-    their number (a racing run's duplicates are skipped by the constraint)."""
-    if not rows:
-        return 0
-    table = Charge.__table__
-    stmt = insert_ignoring(session)(table).on_conflict_do_nothing(
-        index_elements=[table.c.tier, table.c.key]
-    )
-    session.connection().execute(stmt, list(rows))
-    return len(rows)
 
 
 # --- which subscriptions walk ------------------------------------------------------------
@@ -136,7 +119,7 @@ def _changed(sub: Any, start: datetime) -> ColumnElement[bool]:
 # --- the walked path ---------------------------------------------------------------------
 
 
-def chunks(items: Sequence[uuid.UUID], size: int) -> Iterator[Sequence[uuid.UUID]]:
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
@@ -147,34 +130,56 @@ def accrue_walked(
     """Walk these subscriptions' histories and write their unwritten lines of ``period``."""
     if not ids:
         return 0
-    subs = {s.id: s for s in session.scalars(select(Subscription).where(Subscription.id.in_(ids)))}
-    events = events_of(session, ids)
-    written = written_keys(session, ids)
-    rows: list[dict[str, Any]] = []
-    for sub_id in ids:
-        history = events.get(sub_id)
-        if not history:
-            continue
-        lines = rules.period_lines(history, period, closed_before=midnight(period), billed=written)
-        rows.extend(charge_row(line, period, now, subs[sub_id]) for line in lines)
-    return write_rows(session, rows)
+    return write_rows(session, walked_rows(session, ids, period, now, midnight(following(period))))
+
+
+def walked_rows(
+    session: Session, ids: Sequence[uuid.UUID], period: date, now: datetime, until: datetime
+) -> list[dict[str, Any]]:
+    """The charge rows of ``period`` these subscriptions' histories make up to ``until``
+    that are not written yet (the walked path; also the open period's preview)."""
+    subs = subscriptions_of(session, ids)
+    walked = {
+        sub_id: history_lines(h, until=until) for sub_id, h in events_of(session, ids).items()
+    }
+    billed = written(session, [line.key for lines in walked.values() for line in lines])
+    return [
+        charge_row(line, period, now, subs[sub_id])
+        for sub_id, lines in walked.items()
+        for line in rules.charges_for_period(
+            lines, period, closed_before=midnight(period), billed=billed
+        )
+    ]
+
+
+def subscriptions_of(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Any]:
+    """These subscriptions' rows (Core: only read, never changed), by id."""
+    table = Subscription.__table__
+    rows = session.execute(select(table).where(table.c.id.in_(ids)))
+    return {row.id: row for row in rows}
 
 
 def events_of(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[EventFacts]]:
-    """The histories of these subscriptions, each in order, in one query."""
+    """The histories of these subscriptions, each in order, in one query (Core rows)."""
     events: dict[uuid.UUID, list[EventFacts]] = defaultdict(list)
-    for row in session.scalars(
-        select(SubscriptionEvent)
-        .where(SubscriptionEvent.subscription_id.in_(ids))
-        .order_by(SubscriptionEvent.subscription_id, SubscriptionEvent.sequence)
+    table = SubscriptionEvent.__table__
+    for row in session.execute(
+        select(table)
+        .where(table.c.subscription_id.in_(ids))
+        .order_by(table.c.subscription_id, table.c.sequence)
     ):
         events[row.subscription_id].append(EventFacts.from_row(row))
     return events
 
 
-def written_keys(session: Session, ids: Sequence[uuid.UUID]) -> set[str]:
-    q = select(Charge.key).where(Charge.tier == TIER, Charge.subscription_id.in_(ids))
-    return set(session.scalars(q))
+def written(session: Session, keys: Sequence[str]) -> set[str]:
+    """Which of these vendor line keys are written already, looked up in
+    ``uq_charges_tier_key``."""
+    found: set[str] = set()
+    for part in chunks(sorted(set(keys)), KEYS_PER_QUERY):
+        q = select(Charge.key).where(Charge.tier == TIER, Charge.key.in_(part))
+        found.update(session.scalars(q))
+    return found
 
 
 class RowSource(Protocol):
@@ -279,20 +284,21 @@ GRID = Table(
 )
 
 
-def _standing(period: date) -> Any:
+def _standing(session: Session, period: date) -> Any:
     """The subscriptions the cycles path prices: billed, with seats, a periodic plan and
-    a term overlapping the period, unchanged since it began and not replanned."""
+    a term overlapping the period, unchanged since it began and not replanned. Most
+    subscriptions are, so they are read in one pass over the table (``unindexed``)."""
     s = Subscription
     start = midnight(period)
     return and_(
-        s.status.in_(BILLED),
+        unindexed(session, s.status).in_(BILLED),
         s.quantity > 0,
         s.billing_plan.in_([p.value for p in BillingPlan if is_periodic(p)]),
         s.term_duration.in_(
             [TermDuration.P1M.value, TermDuration.P1Y.value, TermDuration.P3Y.value]
         ),
         s.term_start < following(period),
-        s.term_end >= period,
+        unindexed(session, s.term_end) >= period,
         ~_changed(s, start),
         ~_replanned(s),
     )
@@ -306,44 +312,34 @@ def grid_rows(
     for it, by the rules (``cycles``)."""
     rows = []
     end = following(period)
+    shapes: dict[tuple[date, int | None, str, str, date], list[Cycle]] = {}
     for start, anchor, duration, plan, term_end, price, currency in keys:
-        cycles = term_cycles(
-            start, term_end, TermDuration(duration), BillingPlan(plan), anchor_day=anchor
-        )
+        shape = (start, anchor, duration, plan, term_end)
+        if shape not in shapes:  # the cycles don't depend on the price: once per shape
+            every = term_cycles(
+                start, term_end, TermDuration(duration), BillingPlan(plan), anchor_day=anchor
+            )
+            shapes[shape] = [c for c in every[1:] if period <= c.start < end]
         money = Currency.of(currency)
-        for cycle in cycles[1:]:
-            if period <= cycle.start < end:
-                each = seat_between(price, cycle.share_start, cycle.share_end, money)
-                rows.append(
-                    {
-                        "term_start": start,
-                        "anchor_day": anchor or 0,
-                        "term_duration": duration,
-                        "billing_plan": plan,
-                        "term_end": term_end,
-                        "unit_price": price,
-                        "currency": currency,
-                        "cycle_number": cycle.number,
-                        "cycle_start": cycle.start,
-                        "cycle_end": cycle.end,
-                        "each_minor": Money(each, money).to_minor(),
-                        "accrued_at": midnight(cycle.start),
-                    }
-                )
+        for cycle in shapes[shape]:
+            each = seat_between(price, cycle.share_start, cycle.share_end, money)
+            rows.append(
+                {
+                    "term_start": start,
+                    "anchor_day": anchor or 0,
+                    "term_duration": duration,
+                    "billing_plan": plan,
+                    "term_end": term_end,
+                    "unit_price": price,
+                    "currency": currency,
+                    "cycle_number": cycle.number,
+                    "cycle_start": cycle.start,
+                    "cycle_end": cycle.end,
+                    "each_minor": Money(each, money).to_minor(),
+                    "accrued_at": midnight(cycle.start),
+                }
+            )
     return rows
-
-
-def uuid_text(session: Session, column: Any) -> Any:
-    """A UUID column as its canonical text (``str(uuid)``) in SQL: PostgreSQL casts;
-    SQLite stores 32 hex digits, dashed here."""
-    if session.get_bind().dialect.name == "postgresql":
-        return cast(column, String)
-    h = func.lower(column)
-    parts = [func.substr(h, a, n) for a, n in ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))]
-    out: Any = parts[0]
-    for part in parts[1:]:
-        out = out + "-" + part
-    return out
 
 
 def accrue_cycles(session: Session, period: date, *, now: datetime) -> int:
@@ -359,7 +355,7 @@ def accrue_cycles(session: Session, period: date, *, now: datetime) -> int:
             s.unit_price,
             s.currency,
         )
-        .where(_standing(period))
+        .where(_standing(session, period))
         .distinct()
     ).all()
     rows = grid_rows([tuple(k) for k in keys], period)  # type: ignore[misc]
@@ -448,20 +444,14 @@ def _insert_cycles(session: Session, period: date, now: datetime) -> int:
                 g.currency == s.currency,
             ),
         )
-        .where(_standing(period))
+        .where(_standing(session, period))
     )
     stmt = (
-        insert_ignoring(session)(Charge)
+        insert_ignoring(session)(Charge.__table__)
         .from_select(list(cols), select_rows)
-        .on_conflict_do_nothing(index_elements=[Charge.tier, Charge.key])
+        .on_conflict_do_nothing(index_elements=["tier", "key"])
     )
-    before = _count(session, period)
-    session.execute(stmt)
-    return _count(session, period) - before
-
-
-def _count(session: Session, period: date) -> int:
-    """The period's vendor lines (the driver's rowcount of an ``INSERT … SELECT … ON
-    CONFLICT`` is not reliable across drivers)."""
-    q = select(func.count()).where(Charge.period == period, Charge.tier == TIER)
-    return int(session.scalar(q) or 0)
+    written = inserted(session, stmt)
+    if written < 0:
+        raise RuntimeError("the database driver reported no rowcount for INSERT … SELECT")
+    return written

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, localcontext
 from fractions import Fraction
+from functools import lru_cache
 
 from opencsp.catalog.rules import PERIOD_MONTHS, TERM_MONTHS, BillingPlan, TermDuration
 from opencsp.core.errors import InvalidInput
@@ -76,7 +77,22 @@ def term_cycles(
     within the term: a billing-frequency change takes effect at the next cycle boundary
     on or after its date (rules.md §9f "scheduled, next cycle"), and the cycles from there
     step by the new plan's months. A plan longer than the term bills the whole term in
-    one cycle (commerce refuses such plans, 900270)."""
+    one cycle (commerce refuses such plans, 900270). Pure, so memoized: a bill run asks
+    for the same few thousand term shapes again and again."""
+    return list(
+        _term_cycles(term_start, term_end, duration, plan, anchor_day, tuple(sorted(plan_changes)))
+    )
+
+
+@lru_cache(maxsize=1 << 16)
+def _term_cycles(
+    term_start: date,
+    term_end: date,
+    duration: TermDuration,
+    plan: BillingPlan,
+    anchor_day: int | None,
+    plan_changes: tuple[tuple[date, BillingPlan], ...],
+) -> tuple[Cycle, ...]:
     if duration not in TERM_MONTHS or not is_periodic(plan):
         raise InvalidInput(description=f"A {duration.value} term billed {plan.value} has no cycles")
     if term_end < term_start:
@@ -86,7 +102,7 @@ def term_cycles(
     grid = [term_start] + [
         terms.add_months(term_start, i, anchor_day=anchor) for i in range(1, months + 1)
     ]
-    pending = sorted(plan_changes)
+    pending = list(plan_changes)
     cycles: list[Cycle] = []
     index, current = 0, plan
     while index < months and grid[index] <= term_end:
@@ -103,7 +119,7 @@ def term_cycles(
             full_end = term_end
         cycles.append(Cycle(len(cycles), start, full_end, current, share_start, share_end))
         index = following
-    return cycles
+    return tuple(cycles)
 
 
 def cycle_of(cycles: Sequence[Cycle], day: date) -> Cycle:
@@ -128,10 +144,13 @@ def share_at(cycles: Sequence[Cycle], day: date) -> Fraction:
     return cycle.share_start + (cycle.share_end - cycle.share_start) * elapsed
 
 
+@lru_cache(maxsize=1 << 16)
 def seat_amount(unit_price: Decimal, share: Fraction, currency: Currency) -> Decimal:
     """What one seat has paid of a term priced ``unit_price`` by ``share``: rounded once,
     half-up (``core.money``). Computed with 80 significant digits, so rounding the quotient
-    is rounding the exact fraction (a tie is exact, anything else is far from one)."""
+    is rounding the exact fraction (a tie is exact, anything else is far from one).
+    Memoized: the answer is quantized to the minor unit, so equal prices written with
+    different exponents give the same amount."""
     with localcontext() as ctx:
         ctx.prec = 80
         exact = unit_price * share.numerator / share.denominator

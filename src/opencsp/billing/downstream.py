@@ -43,7 +43,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from opencsp.billing import downstream_sql as sql
 from opencsp.billing import price_rules as rules
-from opencsp.billing.accrual import uuid_text
+from opencsp.billing.bulk import COUNTED, unindexed, uuid_text
 from opencsp.billing.downstream_lines import (
     KEY_LENGTH,
     PARTNER_TIER,
@@ -61,8 +61,6 @@ SHORT_KEY = KEY_LENGTH - len(PROVIDER_TIER) - 1
 """The longest vendor key both tiers' prefixes fit in (longer ones take the Python path)."""
 
 Key = tuple[Any, ...]
-COUNTED = frozenset({"sqlite", "postgresql"})
-"""Dialects whose drivers report the rows an ``INSERT … SELECT … ON CONFLICT`` wrote."""
 
 
 def _count(session: Session, period: date) -> int:
@@ -93,9 +91,9 @@ class Run:
         them are wanted, read in id order within the period's id range (lines are written
         month by month, so a period's are close together) rather than through the
         period's index, which SQLite would otherwise pick and then visit the table at
-        random and sort (``sql.unindexed``)."""
+        random and sort (``bulk.unindexed``)."""
         v = self.v
-        period = sql.unindexed(self.session, v.period) if scan else v.period
+        period = unindexed(self.session, v.period) if scan else v.period
         return and_(
             v.tier == VENDOR_TIER,
             period == self.period,
@@ -132,7 +130,7 @@ class Run:
         seats, longest = func.max(func.abs(v.quantity)), func.max(func.length(v.key))
         q = select(*keys, each, billed, seats, longest).where(
             v.tier == VENDOR_TIER,
-            sql.unindexed(self.session, v.period) == self.period,
+            unindexed(self.session, v.period) == self.period,
             v.id.between(*self.ids),
         )
         for row in self.session.execute(q.group_by(*keys)):
@@ -383,8 +381,7 @@ def accrue_downstream(session: Session, period: date, now: datetime) -> int:
     before = 0 if counted else _count(session, period)
     sql.create(session)
     try:
-        with sql.sqlite_cache(session):
-            written = Run(session, period, now).run()
+        written = Run(session, period, now).run()
     finally:
         sql.drop(session)
     if counted and written < 0:

@@ -45,7 +45,7 @@ from sqlalchemy import ColumnElement, select, tuple_
 from sqlalchemy.orm import Session
 
 from opencsp.billing import price_rules as rules
-from opencsp.billing.accrual import write_rows
+from opencsp.billing.bulk import write_rows
 from opencsp.billing.models import Charge
 from opencsp.core.config import settings
 from opencsp.pricing.models import PriceList, PriceRow

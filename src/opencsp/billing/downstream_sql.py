@@ -5,8 +5,7 @@ seat's rounding and of the insert. Issue 6, "Downstream billing"; the rules are
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -24,14 +23,12 @@ from sqlalchemy import (
     case,
     func,
     literal_column,
-    select,
     text,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import operators
-from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
+from sqlalchemy.sql.elements import ColumnElement
 
-from opencsp.billing.accrual import insert_ignoring
+from opencsp.billing.bulk import insert_ignoring, inserted
 from opencsp.billing.downstream_lines import erp_share
 from opencsp.billing.models import Charge
 from opencsp.core.types import DecimalText, UTCDateTime
@@ -189,35 +186,6 @@ def half_up(each: Any, num: Any, den: Any) -> ColumnElement[Any]:
     return case((product < 0, -whole), else_=whole)
 
 
-def unindexed(session: Session, column: Any) -> Any:
-    """On SQLite, the column behind a unary ``+``, which keeps its indexes out of the
-    plan (SQLite's documented way); elsewhere the column."""
-    if session.get_bind().dialect.name != "sqlite":
-        return column
-    return UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
-
-
-SQLITE_CACHE_KIB = 262_144
-"""SQLite's page cache while the downstream lines are inserted (256 MiB, against its
-2 MiB default): at a million lines the five indexes of ``charges`` no longer fit the
-default and the insert runs about 1.6× slower."""
-
-
-@contextmanager
-def sqlite_cache(session: Session) -> Iterator[None]:
-    """On SQLite, a larger page cache for the block, restored after it."""
-    if session.get_bind().dialect.name != "sqlite":
-        yield
-        return
-    conn = session.connection()
-    before = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
-    conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        conn.exec_driver_sql(f"PRAGMA cache_size={int(before)}")
-
-
 def create(session: Session) -> None:
     conn = session.connection()
     for table in TEMPORARY:
@@ -259,9 +227,7 @@ def copied(v: Any) -> dict[str, Any]:
 
 def insert_from(session: Session, cols: dict[str, Any], rows: Any, order: Any) -> int:
     """``INSERT … SELECT`` of ``rows`` with ``cols``, in ``order`` (a stable line order),
-    skipping a (tier, key) already written; the rows written (-1 when the driver cannot
-    tell). PostgreSQL counts them in the statement (psycopg reports no rowcount for this
-    statement as SQLAlchemy sends it); SQLite's rowcount is its ``changes()``."""
+    skipping a (tier, key) already written; the rows written (``bulk.inserted``)."""
     select_rows = rows.with_only_columns(
         *[expr.label(name) for name, expr in cols.items()]
     ).order_by(order)
@@ -270,8 +236,4 @@ def insert_from(session: Session, cols: dict[str, Any], rows: Any, order: Any) -
         .from_select(list(cols), select_rows)
         .on_conflict_do_nothing(index_elements=["tier", "key"])
     )
-    conn = session.connection()
-    if conn.dialect.name == "postgresql":
-        written = stmt.returning(literal_column("1")).cte("written")
-        return int(conn.execute(select(func.count()).select_from(written)).scalar_one())
-    return int(conn.execute(stmt).rowcount)
+    return inserted(session, stmt)

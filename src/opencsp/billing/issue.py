@@ -16,6 +16,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -119,6 +120,10 @@ def locked_sequences(session: Session, sellers: set[str]) -> dict[str, InvoiceSe
     return found
 
 
+IN_LIST_MAX = 1000
+"""Above this many ids, ``locales`` reads the whole table once instead of an ``IN`` list."""
+
+
 def locales(session: Session, groups: list[Group]) -> dict[str, str]:
     """The language each bill-to reads its documents in: a customer's billing language; a
     partner's by its country (the console's two languages: Korean in Korea, else
@@ -126,17 +131,22 @@ def locales(session: Session, groups: list[Group]) -> dict[str, str]:
     orgs = {g.bill_to_organization_id for g in groups if g.bill_to_organization_id}
     customers = {g.bill_to_customer_id for g in groups if g.bill_to_customer_id}
     found: dict[str, str] = {}
-    if orgs:
-        for org_id, country in session.execute(
-            select(Organization.id, Organization.country).where(Organization.id.in_(orgs))
-        ):
-            found[str(org_id)] = "ko-KR" if country == "KR" else "en-US"
-    if customers:
-        for cust_id, language in session.execute(
-            select(Customer.id, Customer.billing_language).where(Customer.id.in_(customers))
-        ):
-            found[str(cust_id)] = language
+    for org_id, country in _rows(session, Organization.id, Organization.country, orgs):
+        found[str(org_id)] = "ko-KR" if country == "KR" else "en-US"
+    for cust_id, language in _rows(session, Customer.id, Customer.billing_language, customers):
+        found[str(cust_id)] = language
     return found
+
+
+def _rows(session: Session, key: Any, value: Any, ids: set[uuid.UUID]) -> list[tuple[Any, Any]]:
+    """(id, value) for these ids: by an ``IN`` list when few, else one pass over the table
+    (a bill run issuing a hundred thousand documents would bind as many parameters)."""
+    if not ids:
+        return []
+    q = select(key, value)
+    if len(ids) <= IN_LIST_MAX:
+        return [tuple(row) for row in session.execute(q.where(key.in_(ids)))]
+    return [tuple(row) for row in session.execute(q) if row[0] in ids]
 
 
 def issue_documents(session: Session, period: date, *, now: datetime) -> list[str]:

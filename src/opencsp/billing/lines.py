@@ -14,7 +14,6 @@ from typing import Any
 from opencsp.core.errors import InvalidInput
 from opencsp.core.http import WireEnum
 from opencsp.core.money import Currency, Money
-from opencsp.subscriptions.models import SubscriptionEvent
 
 
 class ChargeType(WireEnum):
@@ -57,7 +56,8 @@ class EventFacts:
     anchor_day: int | None = None
 
     @classmethod
-    def from_row(cls, row: SubscriptionEvent) -> EventFacts:
+    def from_row(cls, row: Any) -> EventFacts:
+        """From a ``subscription_events`` row: an ORM object or a Core row."""
         details: dict[str, Any] = row.details if isinstance(row.details, dict) else {}
         anchor = details.get("anchorDay")
         return cls(

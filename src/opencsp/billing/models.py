@@ -34,6 +34,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -71,9 +72,16 @@ class Charge(Base):
             "currency",
             "document_type",
             "id",
+            "tier",
+            "billed_amount_minor",
         ),
-        Index("ix_charges_subscription", "subscription_id"),
-        Index("ix_charges_reseller_period", "reseller_organization_id", "period"),
+        Index(
+            "ix_charges_reseller_period",
+            "reseller_organization_id",
+            "period",
+            sqlite_where=text("reseller_organization_id IS NOT NULL"),
+            postgresql_where=text("reseller_organization_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)

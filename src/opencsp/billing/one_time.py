@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from opencsp.billing import charges as rules
-from opencsp.billing.accrual import charge_row, write_rows
+from opencsp.billing.accrual import charge_row
+from opencsp.billing.bulk import write_rows
 from opencsp.billing.lines import OneTimeFacts, midnight, next_month
 from opencsp.billing.models import BillingPeriod
 

@@ -11,9 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from opencsp.billing import charges as rules
-from opencsp.billing.accrual import TIER, charge_row, chunks, events_of, written_keys
-from opencsp.billing.history import history_lines
+from opencsp.billing.accrual import TIER, chunks, walked_rows
 from opencsp.billing.lines import midnight
 from opencsp.billing.lines import next_month as following
 from opencsp.billing.models import Charge
@@ -31,21 +29,9 @@ def preview(session: Session, *, bill_to_key: str, period: date) -> list[Charge]
     ids = list(session.scalars(select(Subscription.id).where(Subscription.organization_id == org)))
     rows: list[dict[str, Any]] = []
     now = clock.now()
+    until = min(midnight(following(period)), now)
     for chunk in chunks(ids, settings().bill_run_batch_size):
-        subs = {
-            s.id: s for s in session.scalars(select(Subscription).where(Subscription.id.in_(chunk)))
-        }
-        events = events_of(session, chunk)
-        written = written_keys(session, chunk)
-        until = min(midnight(following(period)), now)
-        for sub_id, history in events.items():
-            lines = rules.charges_for_period(
-                history_lines(history, until=until),
-                period,
-                closed_before=midnight(period),
-                billed=written,
-            )
-            rows.extend(charge_row(line, period, now, subs[sub_id]) for line in lines)
+        rows.extend(walked_rows(session, chunk, period, now, until))
     recorded = session.scalars(
         select(Charge).where(
             Charge.period == period, Charge.tier == TIER, Charge.bill_to_key == bill_to_key

@@ -37,6 +37,14 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=12, ge=1, description="Console session lifetime.")
     cookie_secure: bool = Field(default=False, description="Send console cookies over HTTPS only.")
     sqlite_busy_timeout_ms: int = Field(default=15_000, ge=0)
+    sqlite_cache_mb: int = Field(
+        default=256,
+        ge=2,
+        description=(
+            "Most page cache one SQLite connection may hold, in MiB (allocated as used): "
+            "the bill run's inserts into the charge indexes stay in memory."
+        ),
+    )
     cancellation_window_days: int = Field(
         default=7,
         ge=0,

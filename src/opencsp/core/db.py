@@ -50,7 +50,16 @@ def _normalize(url: str) -> str:
     return url
 
 
-def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+def uuid_text(stored: str | None) -> str | None:
+    """SQL ``uuid_text(column)`` on SQLite: a UUID column (stored as 32 lowercase hex
+    digits) as its canonical text, ``str(uuid)``; bulk SQL builds keys with it."""
+    if stored is None:
+        return None
+    h = stored.lower()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int, cache_mb: int) -> None:
     """pysqlite's own transaction handling breaks SAVEPOINT; we emit BEGIN ourselves.
 
     BEGIN IMMEDIATE takes the write lock up front, so two writers queue on the busy
@@ -64,7 +73,9 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA cache_size={-1024 * int(cache_mb)}")
         cursor.close()
+        dbapi_connection.create_function("uuid_text", 1, uuid_text, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
@@ -78,7 +89,7 @@ def build_engine(url: str) -> Engine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False})
-        _configure_sqlite(engine, settings().sqlite_busy_timeout_ms)
+        _configure_sqlite(engine, settings().sqlite_busy_timeout_ms, settings().sqlite_cache_mb)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 

@@ -44,8 +44,8 @@ class Currency:
 
     @classmethod
     def of(cls, code: str) -> Currency:
-        """Parse a code case-insensitively: ``usd`` → ``USD``."""
-        return cls(code.strip().upper())
+        """Parse a code case-insensitively: ``usd`` → ``USD`` (validated once per code)."""
+        return _currency(code.strip().upper())
 
     @property
     def minor_units(self) -> int:
@@ -65,6 +65,11 @@ class UnknownCurrency(InvalidInput):
 
     def __init__(self, currency: str) -> None:
         super().__init__(currency=currency)
+
+
+@lru_cache(maxsize=512)
+def _currency(code: str) -> Currency:
+    return Currency(code)
 
 
 class CurrencyMismatch(InvalidInput):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from opencsp.billing import issue
 from opencsp.billing.models import Invoice, InvoiceSequence
 from tests.factories import billing
 from tests.factories.commerce import scene, subscription
@@ -37,3 +39,33 @@ def test_one_invoice_per_bill_to_and_currency_numbered_without_gaps(session: Ses
     (june,) = billing.issue(session, date(2026, 6, 1))
     assert june.sequence == 4
     assert len(session.scalars(select(Invoice)).all()) == 4
+
+
+@pytest.mark.parametrize("in_list_max", [1000, 0], ids=["in-list", "table-pass"])
+def test_each_document_reads_in_its_bill_to_language(
+    session: Session, monkeypatch: pytest.MonkeyPatch, in_list_max: int
+) -> None:
+    """A partner's documents are Korean in Korea, English elsewhere; a customer's follow
+    its billing language. Few bill-tos are looked up by ``IN``; many by one pass."""
+    monkeypatch.setattr(issue, "IN_LIST_MAX", in_list_max)
+    s = scene(session)
+    s.direct.org.country = "KR"
+    s.direct_customer.billing_language = "ko-KR"
+    s.indirect_customer.billing_language = "en-GB"
+    a = subscription(session, s.direct_customer, s.direct, s.offer, quantity=1)
+    b = subscription(session, s.indirect_customer, s.provider, s.offer, quantity=1)
+    billing.charge(session, a, MAY, each="10.00")
+    billing.charge(session, b, MAY, each="10.00")
+    for sub, seller in ((a, s.direct.org.id), (b, s.provider.org.id)):
+        billing.charge(
+            session, sub, MAY, each="12.00", tier="partner", seller=seller, bill_to_customer=True
+        )
+    session.flush()
+    docs = billing.issue(session, MAY)
+    by_bill_to = {d.bill_to_customer_id or d.bill_to_organization_id: d.locale for d in docs}
+    assert by_bill_to == {
+        s.direct.org.id: "ko-KR",
+        s.provider.org.id: "en-US",
+        s.direct_customer.id: "ko-KR",
+        s.indirect_customer.id: "en-GB",
+    }
