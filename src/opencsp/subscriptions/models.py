@@ -30,11 +30,14 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opencsp.core.db import Base
 from opencsp.core.types import ROW_ID, DecimalText, UTCDateTime
+
+REPLANNED = "kind = 'changeBillingPlan'"
 
 
 class Subscription(Base):
@@ -158,6 +161,15 @@ class SubscriptionEvent(Base):
     __table_args__ = (
         UniqueConstraint("subscription_id", "sequence"),
         Index("ix_subscription_events_at", "at"),
+        # the few billing-plan changes (``events.EventKind.CHANGE_BILLING_PLAN``), which
+        # the bill run looks up for every subscription it prices
+        Index(
+            "ix_subscription_events_replanned",
+            "subscription_id",
+            "term_number",
+            sqlite_where=text(REPLANNED),
+            postgresql_where=text(REPLANNED),
+        ),
     )
 
 

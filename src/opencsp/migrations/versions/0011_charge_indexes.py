@@ -1,4 +1,4 @@
-"""Charge indexes for the bill run at scale (issue 6 benchmark).
+"""Indexes for the bill run at scale (issue 6 benchmark).
 
 - ``ix_charges_subscription`` goes: the walked path looks its candidate lines up by key
   in ``uq_charges_tier_key`` instead, so no charge pays for a third random index.
@@ -6,6 +6,8 @@
   period's documents (``billing.issue.period_groups``) reads the index alone.
 - ``ix_charges_reseller_period`` holds only lines with a reseller (the TTM of resellers,
   ``reporting.ttm``); direct lines never need it.
+- ``ix_subscription_events_replanned``: the few billing-plan changes, which the bill run
+  looks up for every subscription it prices (instead of a pass over every event).
 
 Revision ID: 0011_charge_indexes
 Revises: 0010_program
@@ -23,6 +25,7 @@ depends_on = None
 
 DOCUMENT = ["period", "seller_key", "bill_to_key", "currency", "document_type", "id"]
 WITH_RESELLER = sa.text("reseller_organization_id IS NOT NULL")
+REPLANNED = sa.text("kind = 'changeBillingPlan'")
 
 
 def upgrade() -> None:
@@ -37,9 +40,17 @@ def upgrade() -> None:
         sqlite_where=WITH_RESELLER,
         postgresql_where=WITH_RESELLER,
     )
+    op.create_index(
+        "ix_subscription_events_replanned",
+        "subscription_events",
+        ["subscription_id", "term_number"],
+        sqlite_where=REPLANNED,
+        postgresql_where=REPLANNED,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_subscription_events_replanned", table_name="subscription_events")
     op.drop_index("ix_charges_reseller_period", table_name="charges")
     op.create_index("ix_charges_reseller_period", "charges", ["reseller_organization_id", "period"])
     op.drop_index("ix_charges_document", table_name="charges")
