@@ -4,10 +4,8 @@ documented code, and that a refused checkout writes nothing."""
 
 from __future__ import annotations
 
-import itertools
 import uuid
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,14 +16,11 @@ from opencsp.catalog.rules import BillingPlan, TermDuration
 from opencsp.core.actor import Tier
 from opencsp.orders import cart_views
 from opencsp.orders.models import Cart, CartLine, Order
-from opencsp.pricing.models import PriceRow
 from opencsp.subscriptions.models import Subscription
 from tests.conftest import NOW
-from tests.factories.catalog import offer
+from tests.factories.catalog import Row, add_prices, offer
 from tests.factories.commerce import scene, sign_partner_agreement, subscription
 from tests.factories.parties import accepted, customer, partner, template
-
-_lines = itertools.count()
 
 
 @pytest.fixture()
@@ -38,28 +33,7 @@ def world(session):
 
 def priced(session, world, o, price: str = "60") -> None:
     """Add ``o`` on P1Y monthly to the scene's price list."""
-    session.add(
-        PriceRow(
-            price_list_id=world.prices.id,
-            line=1000 + next(_lines),
-            product_id=o.product.id,
-            sku_id=o.sku.id,
-            term_duration="P1Y",
-            billing_plan="monthly",
-            market_code="US",
-            currency="USD",
-            unit_price=Decimal(price),
-            erp_price=None,
-            tier_min=None,
-            tier_max=None,
-            effective_start=datetime(2020, 1, 1, tzinfo=UTC),
-            effective_end=datetime(9999, 12, 31, tzinfo=UTC),
-            end_of_sale=None,
-            tags="License",
-            unit_of_measure="",
-        )
-    )
-    session.flush()
+    add_prices(session, world.prices, [Row(o, price, billing_plan=BillingPlan.MONTHLY)])
 
 
 def item(o: Any, quantity: int = 10, **extra: Any) -> dict[str, Any]:

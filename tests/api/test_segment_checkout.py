@@ -5,22 +5,16 @@ catalog showing a restricted segment only when qualified."""
 
 from __future__ import annotations
 
-import itertools
-from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from opencsp.catalog.rules import Segment
+from opencsp.catalog.rules import BillingPlan, Segment
 from opencsp.customers.models import CustomerQualification
 from opencsp.partners.models import PartnerQualification
-from opencsp.pricing.models import PriceRow
 from tests.conftest import NOW
-from tests.factories.catalog import offer
+from tests.factories.catalog import Row, add_prices, offer
 from tests.factories.commerce import scene, sign_partner_agreement
-
-_lines = itertools.count()
 
 
 @pytest.fixture()
@@ -33,28 +27,7 @@ def world(session):
 
 def segment_offer(session, world, segment: Segment):
     o = offer(session, title=f"Nimbus 365 A3 ({segment.value})", segment=segment)
-    session.add(
-        PriceRow(
-            price_list_id=world.prices.id,
-            line=5000 + next(_lines),
-            product_id=o.product.id,
-            sku_id=o.sku.id,
-            term_duration="P1Y",
-            billing_plan="monthly",
-            market_code="US",
-            currency="USD",
-            unit_price=Decimal("36"),
-            erp_price=None,
-            tier_min=None,
-            tier_max=None,
-            effective_start=datetime(2020, 1, 1, tzinfo=UTC),
-            effective_end=datetime(9999, 12, 31, tzinfo=UTC),
-            end_of_sale=None,
-            tags="License",
-            unit_of_measure="",
-        )
-    )
-    session.flush()
+    add_prices(session, world.prices, [Row(o, "36", billing_plan=BillingPlan.MONTHLY)])
     return o
 
 

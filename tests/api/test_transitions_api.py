@@ -6,7 +6,6 @@ the history (sample subscriptions-transitions-list-nce) and the documented refus
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -15,10 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opencsp.catalog.models import SkuUpgrade
-from opencsp.pricing import rules as pricing_rules
-from opencsp.pricing.models import PriceRow
 from opencsp.subscriptions.models import Subscription, SubscriptionEvent
-from tests.factories.catalog import Offer, offer
+from tests.factories.catalog import Offer, Row, add_prices, offer
 from tests.factories.commerce import NCE_PRICES, P1M, Scene, scene, subscription
 
 
@@ -39,29 +36,14 @@ def premium(session: Session, sc: Scene) -> Offer:
             target_sku_id=target.sku.id,
         )
     )
-    session.add_all(
-        PriceRow(
-            price_list_id=sc.prices.id,
-            line=1000 + n,
-            product_id=target.product.id,
-            sku_id=target.sku.id,
-            term_duration=term.value,
-            billing_plan=plan.value,
-            market_code="US",
-            currency="USD",
-            unit_price=Decimal(price) * Decimal("1.5"),
-            erp_price=None,
-            tier_min=None,
-            tier_max=None,
-            effective_start=datetime(2020, 1, 1, tzinfo=UTC),
-            effective_end=pricing_rules.OPEN_END,
-            end_of_sale=None,
-            tags="License",
-            unit_of_measure="",
-        )
-        for n, ((term, plan), price) in enumerate(NCE_PRICES.items())
+    add_prices(
+        session,
+        sc.prices,
+        [
+            Row(target, str(Decimal(price) * Decimal("1.5")), term=term, billing_plan=plan)
+            for (term, plan), price in NCE_PRICES.items()
+        ],
     )
-    session.flush()
     return target
 
 

@@ -190,32 +190,43 @@ def price_list(
     )
     session.add(listing)
     session.flush()
-    written = [
-        PriceRow(
-            price_list_id=listing.id,
-            line=line,
-            product_id=row.offer.product.id,
-            sku_id=row.offer.sku.id,
-            term_duration=row.term.value,
-            billing_plan=row.billing_plan.value,
-            market_code=row.market_code,
-            currency=row.currency,
-            unit_price=Decimal(row.unit_price),
-            erp_price=Decimal(row.erp_price) if row.erp_price is not None else None,
-            tier_min=row.tier_min,
-            tier_max=row.tier_max,
-            effective_start=row.start,
-            effective_end=row.end,
-            end_of_sale=row.end_of_sale,
-            tags="License",
-            unit_of_measure="",
-        )
-        for line, row in enumerate(rows, start=2)
-    ]
+    written = [price_row(listing, line, row) for line, row in enumerate(rows, start=2)]
     session.add_all(written)
     listing.row_count = len(written)
     session.flush()
     return listing
+
+
+def price_row(listing: PriceList, line: int, row: Row) -> PriceRow:
+    """``row`` as line ``line`` of ``listing`` (not added to the session)."""
+    return PriceRow(
+        price_list_id=listing.id,
+        line=line,
+        product_id=row.offer.product.id,
+        sku_id=row.offer.sku.id,
+        term_duration=row.term.value,
+        billing_plan=row.billing_plan.value,
+        market_code=row.market_code,
+        currency=row.currency,
+        unit_price=Decimal(row.unit_price),
+        erp_price=Decimal(row.erp_price) if row.erp_price is not None else None,
+        tier_min=row.tier_min,
+        tier_max=row.tier_max,
+        effective_start=row.start,
+        effective_end=row.end,
+        end_of_sale=row.end_of_sale,
+        tags="License",
+        unit_of_measure="",
+    )
+
+
+def add_prices(session: Session, listing: PriceList, rows: Iterable[Row]) -> None:
+    """More rows in an existing price list, numbered after its last."""
+    first = listing.row_count + 2
+    written = [price_row(listing, line, row) for line, row in enumerate(rows, start=first)]
+    session.add_all(written)
+    listing.row_count += len(written)
+    session.flush()
 
 
 def fx_rate(session: Session, currency: str, month: date, usd_per_unit: str) -> FxRate:

@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 from opencsp.audit.models import AuditRecord
 from opencsp.catalog.rules import BillingPlan
 from opencsp.core import clock
-from opencsp.pricing.models import PriceList, PriceRow
-from opencsp.pricing.rules import OPEN_END, ListStatus
+from opencsp.pricing.models import PriceList
+from opencsp.pricing.rules import ListStatus
 from opencsp.subscriptions import changes, events, renewals, scheduling, terms
 from opencsp.subscriptions.lifecycle import Units
 from opencsp.subscriptions.models import SeatBatch, Subscription, SubscriptionEvent
 from tests.factories import system
-from tests.factories.catalog import Offer, offer, price_list
+from tests.factories.catalog import Offer, Row, add_prices, offer, price_list
 from tests.factories.commerce import (
     MARKET,
     NCE_PRICES,
@@ -153,36 +153,14 @@ def test_scheduled_next_term_instructions_are_applied_and_cleared(session, s):
     assert (event.quantity_before, event.quantity_after, event.term_duration) == (10, 15, "P3Y")
 
 
-def add_prices(session: Session, listing: PriceList, item: Offer, price: str) -> None:
+def price_monthly(session: Session, listing: PriceList, item: Offer, price: str) -> None:
     """Price ``item`` (P1Y billed monthly) in an existing list."""
-    session.add(
-        PriceRow(
-            price_list_id=listing.id,
-            line=listing.row_count + 2,
-            product_id=item.product.id,
-            sku_id=item.sku.id,
-            term_duration="P1Y",
-            billing_plan="monthly",
-            market_code="US",
-            currency="USD",
-            unit_price=Decimal(price),
-            erp_price=None,
-            tier_min=None,
-            tier_max=None,
-            effective_start=datetime(2020, 1, 1, tzinfo=UTC),
-            effective_end=OPEN_END,
-            end_of_sale=None,
-            tags="License",
-            unit_of_measure="",
-        )
-    )
-    listing.row_count += 1
-    session.flush()
+    add_prices(session, listing, [Row(item, price, billing_plan=BillingPlan.MONTHLY)])
 
 
 def test_a_scheduled_upgrade_renews_into_the_other_offer(session, s):
     higher = offer(session, title="Nimbus 365 Business Premium")
-    add_prices(session, s.prices, higher, "230")
+    price_monthly(session, s.prices, higher, "230")
     sub = subscription(session, s.direct_customer, s.direct, s.offer, start=date(2025, 11, 21))
     sub.scheduled_next_term = scheduling.to_json(
         changes.ScheduledInstructions(catalog_item_id=higher.catalog_item_id)
@@ -301,7 +279,7 @@ def test_without_a_price_the_subscription_waits_and_renews_once_priced(session, 
     session.refresh(sub)
     assert (sub.status, sub.term_number, sub.term_end) == ("active", 1, date(2026, 11, 20))
     assert history(session, sub) == [("new", 1, 10, Decimal("120"))]
-    add_prices(session, s.prices, unpriced, "140")
+    price_monthly(session, s.prices, unpriced, "140")
     # the renewal, late, still takes effect and is priced at the renewal instant
     assert run_at(session, datetime(2026, 11, 23, tzinfo=UTC)) == "renewed 1"
     session.refresh(sub)
