@@ -32,6 +32,7 @@ from opencsp.core.clock import TestClockRow
 from opencsp.core.db import Base
 from opencsp.core.idempotency import IdempotencyRecord
 from opencsp.core.outbox import OutboxMessage
+from opencsp.core.refcache import CacheGeneration
 from opencsp.customers.models import Customer, CustomerQualification, CustomerRelationship
 from opencsp.markets.models import Country, CountryCurrency, Market
 from opencsp.notifications.models import Notification
@@ -68,6 +69,7 @@ __all__ = [
     "AvailabilityTerm",
     "Base",
     "BillingPeriod",
+    "CacheGeneration",
     "Cart",
     "CartLine",
     "Charge",

@@ -45,6 +45,15 @@ class Settings(BaseSettings):
             "the bill run's inserts into the charge indexes stay in memory."
         ),
     )
+    reference_cache_entries: int = Field(
+        default=20_000,
+        ge=0,
+        description=(
+            "Reference look-ups of the checkout gates (buyer, market, catalog, prices) one "
+            "process keeps between requests, checked against the database's change tokens "
+            "on each use; 0 turns the cache off."
+        ),
+    )
     cancellation_window_days: int = Field(
         default=7,
         ge=0,

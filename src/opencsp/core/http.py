@@ -54,16 +54,29 @@ class WireModel(BaseModel):
     def _keys_case_insensitive(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        known: dict[str, str] = {}
-        for name, field in cls.model_fields.items():
-            alias = field.alias or name
-            known[_fold(alias)] = alias
-            known[_fold(name)] = alias
+        known = _folded_aliases(cls)
         out: dict[str, Any] = {}
         for key, value in data.items():
             target = known.get(_fold(key), key) if isinstance(key, str) else key
             out.setdefault(target, value)
         return out
+
+
+_ALIASES: dict[type[WireModel], dict[str, str]] = {}
+
+
+def _folded_aliases(cls: type[WireModel]) -> dict[str, str]:
+    """A model's field aliases by folded name and folded alias, worked out once per class
+    (every request body and response goes through here)."""
+    known = _ALIASES.get(cls)
+    if known is None:
+        known = {}
+        for name, field in cls.model_fields.items():
+            alias = field.alias or name
+            known[_fold(alias)] = alias
+            known[_fold(name)] = alias
+        _ALIASES[cls] = known
+    return known
 
 
 class Attributes(WireModel):

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Exists
 
@@ -32,21 +32,35 @@ from opencsp.partners.models import PartnerProfile
 ACTIVE = "active"
 
 
+def _related(partner_id: object) -> Exists:
+    return exists().where(
+        CustomerRelationship.customer_id == Customer.id,
+        CustomerRelationship.partner_id == partner_id,
+        CustomerRelationship.state == ACTIVE,
+    )
+
+
 def visible(actor: Actor) -> Select[Customer]:
     stmt = select(Customer)
     if actor.is_vendor:
         return stmt
-    return stmt.where(
-        exists().where(
-            CustomerRelationship.customer_id == Customer.id,
-            CustomerRelationship.partner_id == actor.organization_id,
-            CustomerRelationship.state == ACTIVE,
-        )
-    )
+    return stmt.where(_related(actor.organization_id))
+
+
+_PARTNERS_CUSTOMER = select(Customer).where(
+    Customer.id == bindparam("customer_id"), _related(bindparam("partner_id"))
+)
+"""``visible`` for one partner and one customer, built once: most API calls run it."""
 
 
 def get_visible(session: Session, actor: Actor, customer_id: uuid.UUID) -> Customer:
-    customer = session.scalar(visible(actor).where(Customer.id == customer_id))
+    if actor.is_vendor:
+        customer = session.get(Customer, customer_id)
+    else:
+        customer = session.scalar(
+            _PARTNERS_CUSTOMER,
+            {"customer_id": customer_id, "partner_id": actor.organization_id},
+        )
     if customer is None:
         raise CustomerNotFound()
     return customer

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from opencsp.audit import service as audit
 from opencsp.catalog.rules import PERIOD_MONTHS, TERM_MONTHS, BillingPlan, TermDuration
-from opencsp.core import clock
+from opencsp.core import clock, refcache
 from opencsp.core.actor import Actor
 from opencsp.core.errors import DomainError
 from opencsp.core.money import Currency, Money
@@ -164,6 +164,7 @@ def _price(
             valid.plan,
             at=at,
             quantity=valid.quantity,
+            generations=facts.generations,
         )
         unit, list_id = Money(found.unit_price, found.currency), found.price_list_id
     line_pricing = price_line(
@@ -186,9 +187,11 @@ def evaluate(
     *,
     at: datetime,
     buyer: gates.BuyerFacts | None = None,
+    generations: refcache.Generations | None = None,
 ) -> Evaluation:
-    """Judge every line of a cart at ``at`` with the facts of the whole cart (``buyer``:
-    the buyer's facts when the caller has read them already)."""
+    """Judge every line of a cart at ``at`` with the facts of the whole cart (``buyer``,
+    ``generations``: the buyer's facts and the reference-cache tokens when the caller has
+    read them already)."""
     valid: list[ValidLine] = []
     failures: list[LineFailure] = []
     for request in requests:
@@ -197,7 +200,9 @@ def evaluate(
             failures.append(LineFailure(request.id, checked, checked.code))
         else:
             valid.append(checked)
-    facts = cart_facts.gather(session, buyer_id, customer, valid, buyer=buyer)
+    facts = cart_facts.gather(
+        session, buyer_id, customer, valid, buyer=buyer, generations=generations
+    )
     currency = Currency.of(facts.currency)
     priced: list[PricedLine] = []
     for line in valid:
@@ -279,13 +284,23 @@ def _judge(
     requests: Sequence[CartLineRequest],
     custom_ends: Mapping[int, date | None] | None,
 ) -> tuple[Evaluation, Mapping[int, date | None]]:
-    buyer = cart_facts.buyer_facts(session, actor.organization_id, tier=actor.tier)
+    generations = refcache.read(session)
+    buyer = cart_facts.buyer_facts(
+        session, actor.organization_id, tier=actor.tier, generations=generations
+    )
     gates.ensure_can_buy(buyer)
     ends = custom_ends or {}
     dupes = _duplicate_ids(requests)
     unique = [r for r in requests if r.id not in dupes]
     evaluation = evaluate(
-        session, actor.organization_id, customer, unique, ends, at=clock.now(), buyer=buyer
+        session,
+        actor.organization_id,
+        customer,
+        unique,
+        ends,
+        at=clock.now(),
+        buyer=buyer,
+        generations=generations,
     )
     for line_id in sorted(dupes):
         error = LineError(CART_INVALID_INPUT, f"Line item id {line_id} is used more than once")

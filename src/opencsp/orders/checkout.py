@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from opencsp.audit import service as audit
 from opencsp.billing import credit
 from opencsp.catalog.rules import BillingPlan
-from opencsp.core import clock
+from opencsp.core import clock, refcache
 from opencsp.core.actor import Actor
 from opencsp.core.config import settings
 from opencsp.customers import queries as customers
@@ -217,9 +217,19 @@ def checkout_placed(
     new_order_id = order_id(uuid.uuid4())
     cart = _claim(session, actor, customer, cart_id, now=now, new_order_id=new_order_id)
     requests, ends = requests_of(cart_lines(session, cart.id))
-    buyer = facts.buyer_facts(session, actor.organization_id, tier=actor.tier)
+    generations = refcache.read(session)
+    buyer = facts.buyer_facts(
+        session, actor.organization_id, tier=actor.tier, generations=generations
+    )
     evaluation = carts.evaluate(
-        session, actor.organization_id, customer, requests, ends, at=now, buyer=buyer
+        session,
+        actor.organization_id,
+        customer,
+        requests,
+        ends,
+        at=now,
+        buyer=buyer,
+        generations=generations,
     )
     _ensure_whole_cart(evaluation, first_error=first_error)
     # a new purchase within the partner's credit limit (900121; rules.md §11)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session
 
 from opencsp.agreements import queries as agreements
@@ -29,6 +29,7 @@ from opencsp.catalog.models import (
     SkuPrerequisite,
 )
 from opencsp.catalog.rules import BillingPlan, CatalogItemId, ProductType, Segment, TermDuration
+from opencsp.core import refcache
 from opencsp.core.actor import Tier
 from opencsp.customers import qualifications as customer_qualifications
 from opencsp.customers.models import Customer
@@ -75,15 +76,29 @@ class CartFacts:
     offers: dict[str, OfferFacts]
     titles: dict[str, str] = field(default_factory=dict)
     existing_ends: list[tuple[date, TermDuration]] = field(default_factory=list)
-    loaded: tuple[object, ...] = field(default=(), repr=False, compare=False)
-    """The catalog rows the offers were read from: held so that they stay in the
-    session's (weak) identity map while the cart is judged, and the price look-up's
-    ``session.get`` of an availability reads nothing more."""
+    generations: refcache.Generations | None = field(default=None, repr=False, compare=False)
+    """The reference-cache tokens the facts were read under, for the price look-ups."""
 
 
 def buyer_facts(
-    session: Session, organization_id: uuid.UUID, *, tier: Tier | None = None
+    session: Session,
+    organization_id: uuid.UUID,
+    *,
+    tier: Tier | None = None,
+    generations: refcache.Generations | None = None,
 ) -> BuyerFacts:
+    """``_buyer_facts``, kept in the reference cache (``generations``: the tokens the
+    caller read; ``core.refcache``) until a partner or market table changes."""
+    return refcache.cached(
+        generations,
+        ("partners", "markets"),
+        "orders.buyer",
+        (organization_id, tier, markets.served_market_ids()),
+        lambda: _buyer_facts(session, organization_id, tier),
+    )
+
+
+def _buyer_facts(session: Session, organization_id: uuid.UUID, tier: Tier | None) -> BuyerFacts:
     """The buying organization. ``restricted``: it is restricted (rules.md §2c) or
     deauthorized (§3.4) — ``partners.standing``; renewals never pass checkout, so they
     continue. Its region is the market of its location (``partners.country_of``), read with the
@@ -114,21 +129,49 @@ LIFETIME = "lifetime"
 
 
 @dataclass(frozen=True, slots=True)
-class _Offers:
-    found: dict[str, OfferFacts]
-    lifetime: set[SkuKey]
-    titles: dict[str, str]
-    loaded: tuple[object, ...] = ()
+class _Offer:
+    """A purchasable catalog item for one country: the gates' facts, whether the SKU's
+    asset limit counts every subscription ever bought (``Lifetime``), and the SKU's title
+    (an order line's ``friendlyName``)."""
+
+    facts: OfferFacts
+    lifetime: bool
+    title: str
 
 
-def _offers(session: Session, items: Iterable[CatalogItemId], country: str) -> _Offers:
+def _offers(
+    session: Session,
+    items: Iterable[CatalogItemId],
+    country: str,
+    generations: refcache.Generations | None,
+) -> dict[str, _Offer | None]:
+    """``_load_offers`` by catalog item ID, each kept in the reference cache until a
+    catalog table changes; an item that is not purchasable maps to None."""
+    by_key = {(str(item), country): item for item in items}
+    found = refcache.cached_many(
+        generations,
+        ("catalog",),
+        "orders.offer",
+        list(by_key),
+        lambda keys: {
+            (k, country): v
+            for k, v in _load_offers(session, [by_key[key] for key in keys], country).items()
+        },
+    )
+    return {item: offer for (item, _), offer in found.items()}
+
+
+def _load_offers(
+    session: Session, items: Iterable[CatalogItemId], country: str
+) -> dict[str, _Offer | None]:
     """The purchasable availabilities among ``items`` with the customer's country only
-    (whether it is sold there is all the gates ask), keyed by catalog item ID, and the
-    SKUs whose asset limit counts every subscription ever bought (``Lifetime``), and the
-    SKUs' titles (an order line's ``friendlyName``)."""
+    (whether it is sold there is all the gates ask), keyed by catalog item ID; None for
+    the others."""
+    items = list(items)
     wanted = {i.availability_id: i for i in items}
+    result: dict[str, _Offer | None] = dict.fromkeys((str(i) for i in items), None)
     if not wanted:
-        return _Offers({}, set(), {})
+        return result
     sold_here = (
         exists()
         .where(
@@ -167,18 +210,12 @@ def _offers(session: Session, items: Iterable[CatalogItemId], country: str) -> _
             ).where(SkuPrerequisite.product_id.in_({p for p, _ in skus}))
         ):
             prerequisites[(p, s)].add((rp, rs))
-    found: dict[str, OfferFacts] = {}
-    lifetime: set[SkuKey] = set()
-    titles: dict[str, str] = {}
     for availability, sku, product_type in rows:
         item = wanted[availability.id]
         if (item.product_id, item.sku_id) != (availability.product_id, availability.sku_id):
             continue
         key = (sku.product_id, sku.id)
-        if (sku.asset_ownership_limit_type or "").lower() == LIFETIME:
-            lifetime.add(key)
-        titles[str(item)] = sku.title
-        found[str(item)] = OfferFacts(
+        facts = OfferFacts(
             catalog_item=item,
             product_type=ProductType(product_type),
             countries=frozenset({country}) if availability.id in sold else frozenset(),
@@ -193,7 +230,9 @@ def _offers(session: Session, items: Iterable[CatalogItemId], country: str) -> _
             asset_ownership_limit=sku.asset_ownership_limit,
             segment=Segment(availability.segment),
         )
-    return _Offers(found, lifetime, titles, tuple(a for a, _, _ in rows))
+        lifetime = (sku.asset_ownership_limit_type or "").lower() == LIFETIME
+        result[str(item)] = _Offer(facts, lifetime, sku.title)
+    return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,29 +241,48 @@ class _Holdings:
     held: dict[SkuKey, int]
     ever: dict[SkuKey, int]
     owned: frozenset[SkuKey]
+    ends: list[tuple[date, TermDuration]]
+    """The buyer's active, non-trial NCE subscriptions of the customer as (end, term):
+    the ends a new term may align to (``terms.valid_custom_end_dates``)."""
 
 
-def _holdings(session: Session, customer_id: uuid.UUID, skus: set[SkuKey]) -> _Holdings:
+def _holdings(
+    session: Session, buyer_id: uuid.UUID, customer_id: uuid.UUID, skus: set[SkuKey]
+) -> _Holdings:
     """Per SKU of the cart, what the customer's tenant holds through every partner: seats
     (pooled limits), subscriptions held now and ever (asset limits), and which SKUs are
-    owned (add-on prerequisites) — in one grouped query."""
+    owned (add-on prerequisites); and the ends the buyer's own subscriptions could align a
+    new term to — in one grouped query."""
+    aligns = (
+        (Subscription.organization_id == buyer_id)
+        & (Subscription.status == ACTIVE)
+        & Subscription.is_trial.is_(False)
+        & (Subscription.product_type == ProductType.ONLINE_SERVICES.value)
+    )
+    end = case((aligns, Subscription.term_end))
+    term = case((aligns, Subscription.term_duration))
     seats: dict[SkuKey, int] = defaultdict(int)
     held: dict[SkuKey, int] = defaultdict(int)
     ever: dict[SkuKey, int] = defaultdict(int)
     owned: set[SkuKey] = set()
+    ends: set[tuple[date, TermDuration]] = set()
     rows = session.execute(
         select(
             Subscription.product_id,
             Subscription.sku_id,
             Subscription.status,
+            end,
+            term,
             func.count(),
             func.coalesce(func.sum(Subscription.quantity), 0),
         )
         .where(Subscription.customer_id == customer_id)
-        .group_by(Subscription.product_id, Subscription.sku_id, Subscription.status)
+        .group_by(Subscription.product_id, Subscription.sku_id, Subscription.status, end, term)
     )
-    for product_id, sku_id, status, count, quantity in rows:
+    for product_id, sku_id, status, term_end, term_duration, count, quantity in rows:
         key = (product_id, sku_id)
+        if term_end is not None:
+            ends.add((term_end, TermDuration(term_duration)))
         if status in OWNING:
             owned.add(key)
         if key not in skus:
@@ -234,7 +292,7 @@ def _holdings(session: Session, customer_id: uuid.UUID, skus: set[SkuKey]) -> _H
             held[key] += int(count)
         if status in SEATED:
             seats[key] += int(quantity)
-    return _Holdings(dict(seats), dict(held), dict(ever), frozenset(owned))
+    return _Holdings(dict(seats), dict(held), dict(ever), frozenset(owned), sorted(ends))
 
 
 def _resellers(
@@ -291,23 +349,6 @@ def _resellers(
     return result
 
 
-def _existing_ends(
-    session: Session, buyer_id: uuid.UUID, customer_id: uuid.UUID
-) -> list[tuple[date, TermDuration]]:
-    """The buyer's active, non-trial NCE subscriptions of the customer as (end, term):
-    the ends a new term may align to (``terms.valid_custom_end_dates``)."""
-    rows = session.execute(
-        select(Subscription.term_end, Subscription.term_duration).where(
-            Subscription.customer_id == customer_id,
-            Subscription.organization_id == buyer_id,
-            Subscription.status == ACTIVE,
-            Subscription.is_trial.is_(False),
-            Subscription.product_type == ProductType.ONLINE_SERVICES.value,
-        )
-    ).all()
-    return [(end, TermDuration(term)) for end, term in rows]
-
-
 def gather(
     session: Session,
     buyer_id: uuid.UUID,
@@ -315,17 +356,28 @@ def gather(
     lines: Sequence[ValidLine],
     *,
     buyer: BuyerFacts | None = None,
+    generations: refcache.Generations | None = None,
 ) -> CartFacts:
     """The facts of a whole cart of valid lines for the gates (``gates.check_line``);
-    ``buyer``: the buyer's facts when the caller has them already."""
+    ``buyer``: the buyer's facts when the caller has them already; ``generations``: the
+    reference-cache tokens when the caller has read them (else they are read here)."""
+    if generations is None:
+        generations = refcache.read(session)
     country = customer.country.strip().upper()
-    market_id, currency = markets.new_commerce_market(session, country)
+    market_id, currency = refcache.cached(
+        generations,
+        ("markets",),
+        "orders.market",
+        (country, markets.served_market_ids()),
+        lambda: markets.new_commerce_market(session, country),
+    )
     if buyer is None:
-        buyer = buyer_facts(session, buyer_id)
-    found = _offers(session, [line.catalog_item for line in lines], country)
-    offers, lifetime = found.found, found.lifetime
+        buyer = buyer_facts(session, buyer_id, generations=generations)
+    found = _offers(session, [line.catalog_item for line in lines], country, generations)
+    offers = {item: offer.facts for item, offer in found.items() if offer is not None}
+    lifetime = {offer.facts.sku for offer in found.values() if offer is not None and offer.lifetime}
     cart_skus = frozenset(o.sku for o in (offers.get(str(v.catalog_item)) for v in lines) if o)
-    holdings = _holdings(session, customer.id, set(cart_skus))
+    holdings = _holdings(session, buyer_id, customer.id, set(cart_skus))
     wanted_ids = {
         pid
         for line in lines
@@ -367,7 +419,7 @@ def gather(
         currency=currency,
         lines=contexts,
         offers=offers,
-        titles=found.titles,
-        loaded=found.loaded,
-        existing_ends=_existing_ends(session, buyer_id, customer.id),
+        titles={item: offer.title for item, offer in found.items() if offer is not None},
+        existing_ends=holdings.ends,
+        generations=generations,
     )
