@@ -12,10 +12,14 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from opencsp.billing import credit
 from opencsp.billing.issue import issue_documents
 from opencsp.billing.models import VENDOR, Charge, Invoice
+from opencsp.core import clock
 from opencsp.core.money import Money
 from opencsp.subscriptions.models import Subscription
+from tests.factories import Member, system
+from tests.factories.commerce import Scene, scene, sign_partner_agreement
 
 _keys = itertools.count(1)
 
@@ -102,3 +106,16 @@ def issue(session: Session, period: date) -> list[Invoice]:
     numbers = issue_documents(session, period, now=datetime.combine(period, time(), tzinfo=UTC))
     found = session.scalars(select(Invoice).where(Invoice.id.in_(numbers))).all()
     return sorted(found, key=lambda doc: numbers.index(doc.id))
+
+
+def buying_scene(session: Session) -> Scene:
+    """``commerce.scene`` with the direct-bill partner's own partner agreement signed:
+    everything its purchases need (credit-limit tests)."""
+    found = scene(session)
+    sign_partner_agreement(session, found.direct)
+    return found
+
+
+def set_credit_limit(session: Session, who: Member, amount: str) -> None:
+    """``who``'s credit limit in USD, set by the system actor now."""
+    credit.set_credit_limit(session, system(session), who.org.id, Decimal(amount), now=clock.now())

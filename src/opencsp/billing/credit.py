@@ -19,9 +19,16 @@ rounded once to the cent (half-up, ``core.money``):
 - **overpayment**: what was paid beyond invoices' totals;
 - **unbilled**: the orders the partner placed since the first open billing period began
   (the month after the latest closed ``BillingPeriod``, or this month when none is
-  closed), at their ``totalPrice`` — what the purchases bill now — not cancelled. The
-  rows are read from the ``orders`` table as the bill run reads them; ``orders`` sits
-  above ``billing`` (DESIGN.md §3), so the table is named here, not imported.
+  closed), at their ``totalPrice`` — what the purchases bill now — not cancelled; and the
+  seats it added to subscriptions since then, at the ``addQuantity`` charges the bill run
+  will write for them (``seat_charges``). The order rows are read from the ``orders``
+  table as the bill run reads them; ``orders`` sits above ``billing`` (DESIGN.md §3), so
+  the table is named here, not imported.
+
+A seat increase is a new purchase too (rules.md §11 "new purchases of all products"):
+``ensure_credit_for_seats`` runs on every increase (``subscriptions.purchases``), with
+the added seats already among the unbilled charges, and refuses it with 900121 when the
+available credit would fall below zero.
 
 A checkout takes the partner's ``credit_limits`` row ``FOR UPDATE`` first (PostgreSQL;
 SQLite writers are serialized already), so two purchases of one partner are judged one
@@ -52,6 +59,7 @@ from opencsp.billing.errors import (
 )
 from opencsp.billing.lines import midnight, month_of, next_month
 from opencsp.billing.models import VENDOR, BillingPeriod, CreditLimit
+from opencsp.billing.seat_charges import added_seat_charges
 from opencsp.core.actor import Actor, Perm, Tier
 from opencsp.core.config import settings
 from opencsp.core.errors import PermissionDenied
@@ -59,6 +67,8 @@ from opencsp.core.money import Currency, Money, round_amount
 from opencsp.core.types import DecimalText, UTCDateTime
 from opencsp.pricing.errors import FxRateNotFound
 from opencsp.pricing.models import FxRate
+from opencsp.subscriptions import purchases
+from opencsp.subscriptions.models import Subscription
 
 USD = Currency("USD")
 BUYERS = frozenset({Tier.DIRECT_BILL, Tier.INDIRECT_PROVIDER})
@@ -206,6 +216,9 @@ def _positions(
     keys = [str(org) for org in limits]
     owed = payments.balances(session, today=now.date(), seller_key=VENDOR, bill_to_keys=keys)
     orders = unbilled_by_currency(session, limits.keys(), since)
+    for org, per in added_seat_charges(session, limits.keys(), since, now).items():
+        for currency, amount in per.items():
+            orders[org][currency] += amount
     currencies = {b.currency for b in owed} | {c for per in orders.values() for c in per}
     currencies |= set(also)
     rates = month_rates(session, currencies, month)
@@ -262,6 +275,22 @@ def ensure_credit_for(
     position = found[org_id]
     ensure_within_limit(position.available - to_usd(purchase.amount, code, rates))
     return position
+
+
+@purchases.register
+def ensure_credit_for_seats(session: Session, sub: Subscription, now: datetime) -> None:
+    """Refuse a seat increase beyond the partner's available credit (900121; module
+    docstring). The increase and its event are in the session: flushed, its
+    ``addQuantity`` charge is among the unbilled charges, so nothing is counted twice."""
+    org_id = sub.organization_id
+    row = session.scalar(
+        select(CreditLimit).where(CreditLimit.organization_id == org_id).with_for_update()
+    )
+    if row is None:
+        return
+    session.flush()
+    found, _ = _positions(session, {org_id: row.limit_usd}, now)
+    ensure_within_limit(found[org_id].available)
 
 
 # --- setting the limit -------------------------------------------------------------------

@@ -12,6 +12,8 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from opencsp import wiring
+
 # name -> (module, attribute holding a Typer app, one-line help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "db": ("opencsp.cli.db", "app", "Database: run migrations, show the revision."),
@@ -62,6 +64,7 @@ class LazyGroup(TyperGroup):
         if entry is None:
             return None
         module, attribute, _help = entry
+        wiring.install()
         command = typer.main.get_command(getattr(importlib.import_module(module), attribute))
         command.name = cmd_name
         return command

@@ -15,7 +15,7 @@ from opencsp.catalog.rules import ProductType, check_seat_pool
 from opencsp.core.actor import Actor
 from opencsp.core.config import settings
 from opencsp.core.money import Currency
-from opencsp.subscriptions import changes, events, queries, rules, windows
+from opencsp.subscriptions import changes, events, purchases, queries, rules, windows
 from opencsp.subscriptions.changes import ChangeEvent
 from opencsp.subscriptions.errors import (
     QuantityOutsideRange,
@@ -63,7 +63,8 @@ def change_quantity(
     batches still in their window, newest first, with a prorated refund (rules.md §9c).
     Either way within the SKU's seat range (2002) and never during a trial (800095); an
     increase also within a small-business offer's seats pooled over every partner on the
-    customer (800088, rules.md §9i)."""
+    customer (800088, rules.md §9i) and the checks layers above register on purchases
+    (``purchases``: the credit limit, 900121)."""
     changes.ensure_not_trial(is_trial=sub.is_trial, changing="quantity")
     ensure_active(sub)
     sku = catalog.get_sku(session, sub.product_id, sub.sku_id)
@@ -98,6 +99,7 @@ def change_quantity(
             actor_id=actor.user_id,
             quantity_before=before,
         )
+        purchases.seats_added(session, sub, now)  # the credit limit (rules.md §11)
         return
     _remove_seats(session, sub, before - quantity, now, window_days=window_days)
     refund = rules.prorated_refund(

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
-from opencsp import __version__
+from opencsp import __version__, wiring
 from opencsp.agreements.routes import router as agreements_router
 from opencsp.audit.routes import router as audit_router
 from opencsp.auth.routes import router as auth_router
@@ -76,6 +76,7 @@ def create_app(*, bind: Any = None) -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
     )
+    wiring.install()
     errors.install(app)
     app.include_router(api_router())
     app.include_router(reporting_router)  # whole paths: /v1/reporting and /partner/v1/analytics

@@ -37,7 +37,7 @@ from tests.conftest import NOW
 from tests.factories import Member, member, system
 from tests.factories import billing as bf
 from tests.factories.catalog import fx_rate
-from tests.factories.commerce import P1M, Scene, line, scene, sign_partner_agreement, subscription
+from tests.factories.commerce import P1M, Scene, line, sign_partner_agreement, subscription
 
 MAY = date(2026, 5, 1)
 NOVEMBER = date(2026, 11, 1)
@@ -45,9 +45,7 @@ NOVEMBER = date(2026, 11, 1)
 
 @pytest.fixture()
 def s(session: Session) -> Scene:
-    found = scene(session)
-    sign_partner_agreement(session, found.direct)
-    return found
+    return bf.buying_scene(session)
 
 
 @pytest.fixture()
@@ -56,7 +54,7 @@ def operator(session: Session) -> Member:
 
 
 def limit(session: Session, s: Scene, amount: str) -> None:
-    credit.set_credit_limit(session, system(session), s.direct.org.id, Decimal(amount), now=NOW)
+    bf.set_credit_limit(session, s.direct, amount)
 
 
 def invoiced(session: Session, s: Scene, each: str, *, currency: str = "USD", doc: str = "invoice"):
