@@ -259,15 +259,20 @@ def available_credit(session: Session, org_id: uuid.UUID, now: datetime) -> Deci
     return None if found is None else found.available
 
 
+def _locked_limit(session: Session, org_id: uuid.UUID) -> CreditLimit | None:
+    """The partner's limit row, locked until the purchase commits (module docstring)."""
+    return session.scalar(
+        select(CreditLimit).where(CreditLimit.organization_id == org_id).with_for_update()
+    )
+
+
 def ensure_credit_for(
     session: Session, org_id: uuid.UUID, purchase: Money, *, now: datetime
 ) -> CreditPosition | None:
     """Refuse a new purchase beyond the partner's available credit (900121); nothing is
     checked without a limit. Renewals never come here (rules.md §11). The limit row is
     locked until the purchase commits (module docstring)."""
-    row = session.scalar(
-        select(CreditLimit).where(CreditLimit.organization_id == org_id).with_for_update()
-    )
+    row = _locked_limit(session, org_id)
     if row is None:
         return None
     code = purchase.currency.code
@@ -283,9 +288,7 @@ def ensure_credit_for_seats(session: Session, sub: Subscription, now: datetime) 
     docstring). The increase and its event are in the session: flushed, its
     ``addQuantity`` charge is among the unbilled charges, so nothing is counted twice."""
     org_id = sub.organization_id
-    row = session.scalar(
-        select(CreditLimit).where(CreditLimit.organization_id == org_id).with_for_update()
-    )
+    row = _locked_limit(session, org_id)
     if row is None:
         return
     session.flush()
