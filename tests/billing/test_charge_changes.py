@@ -24,6 +24,9 @@ def test_a_full_upgrade_credits_the_old_price_and_charges_the_new_for_the_rest_o
         ("convert", date(2026, 3, 20), date(2026, 4, 14), 1, "16.77", "16.77"),
         ("cycleCharge", date(2026, 4, 15), date(2026, 5, 14), 1, "20.00", "20.00"),
     ]
+    march = next(line for line in lines if line.charge_start == date(2026, 3, 15))
+    assert lines[-3].offsets_key == march.key  # the cycle it gives back, priced downstream
+    assert lines[-2].offsets_key is None
 
 
 def test_a_partial_upgrade_credits_the_seats_that_moved() -> None:

@@ -1,7 +1,8 @@
 """Properties of charge arithmetic where rounding could drift (issue 6 tests): the cycles
 of a term add up to its price exactly, a seat add plus the later cycles is the documented
 total, and for any history credits never exceed charges and every line is its per-seat
-price times its seats."""
+price times its seats, and every credit names a charge of its term before it (the one the
+downstream tiers price it as)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from opencsp.billing.cycles import seat_amount, share_at, term_cycles
 from opencsp.billing.history import history_lines
+from opencsp.billing.lines import ChargeLine
 from opencsp.catalog.rules import BillingPlan, TermDuration
 from opencsp.core.money import Currency
 from opencsp.subscriptions import rules as sub_rules
@@ -124,3 +126,11 @@ def test_for_any_history_credits_never_exceed_charges(
         assert line.amount == line.effective_unit_price * line.quantity
         assert line.effective_unit_price == line.effective_unit_price.quantize(Decimal("0.01"))
     assert len({line.key for line in lines}) == len(lines)
+    earlier: dict[str, ChargeLine] = {}
+    for line in lines:  # a credit names a charge of its term written before it
+        if line.amount < 0:
+            given_back = earlier.get(line.offsets_key or "")
+            assert given_back is not None, line.key
+            assert given_back.amount > 0 and given_back.term_number == line.term_number
+            assert given_back.accrued_at <= line.accrued_at
+        earlier[line.key] = line

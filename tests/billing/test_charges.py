@@ -327,6 +327,7 @@ def test_a_one_time_purchase_is_charged_once_and_its_cancellation_credits_the_re
     found = [(line.quantity, str(line.effective_unit_price)) for line in lines[1:]]
     assert found == credits
     assert all(line.offsets_period == date(2026, 1, 1) for line in lines[1:])
+    assert all(line.offsets_key == lines[0].key for line in lines[1:])
 
 
 @pytest.mark.parametrize(

@@ -1,25 +1,29 @@
 """Billing rows for tests that read invoices without running a whole bill run: ``charge``
 writes one charge line straight to the table (amounts exact in minor units), ``issue``
-issues a period's documents from them with the real ``billing.issue``."""
+issues a period's documents from them with the real ``billing.issue``; ``bill`` runs a
+whole month's bill run as the job does, just after the month ended."""
 
 from __future__ import annotations
 
 import itertools
 import uuid
-from datetime import UTC, date, datetime, time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from opencsp.billing import credit
+from opencsp.billing import credit, run
 from opencsp.billing.issue import issue_documents
+from opencsp.billing.lines import midnight, next_month
 from opencsp.billing.models import VENDOR, Charge, Invoice
 from opencsp.core import clock
 from opencsp.core.money import Money
 from opencsp.subscriptions.models import Subscription
 from tests.factories import Member, system
 from tests.factories.commerce import Scene, scene, sign_partner_agreement
+from tests.factories.jobs import units
 
 _keys = itertools.count(1)
 
@@ -41,10 +45,12 @@ def charge(
     fx_rate: str | Decimal = "1",
     billed_each: str | Decimal | None = None,
     accrued_at: datetime | None = None,
+    gives_back: Charge | None = None,
 ) -> Charge:
     """One line of ``sub`` in ``period`` at ``each`` per seat (signed; negative is a
     credit), billed by the vendor to the subscription's partner unless ``tier``/``seller``/
-    ``bill_to`` say otherwise (``bill_to_customer`` bills the subscription's customer)."""
+    ``bill_to`` say otherwise (``bill_to_customer`` bills the subscription's customer).
+    ``gives_back``: the charge a credit returns (its ``offsets_key``)."""
     seats = sub.quantity if quantity is None else quantity
     pricing = sub.currency
     billing = billing_currency or pricing
@@ -93,7 +99,10 @@ def charge(
         event_sequence=None,
         term_start=sub.term_start,
         term_end=sub.term_end,
-        offsets_period=None,
+        offsets_period=gives_back.period if gives_back else None,
+        offsets_key=gives_back.key if gives_back else None,
+        price_ratio=None,
+        ratio_of=None,
         created_at=accrued_at or datetime.combine(period, time(), tzinfo=UTC),
     )
     session.add(row)
@@ -106,6 +115,20 @@ def issue(session: Session, period: date) -> list[Invoice]:
     numbers = issue_documents(session, period, now=datetime.combine(period, time(), tzinfo=UTC))
     found = session.scalars(select(Invoice).where(Invoice.id.in_(numbers))).all()
     return sorted(found, key=lambda doc: numbers.index(doc.id))
+
+
+def months(first: date, last: date) -> Iterator[date]:
+    """The first days of the months from ``first`` to ``last``, both included."""
+    month = first
+    while month <= last:
+        yield month
+        month = next_month(month)
+
+
+def bill(session: Session, period: date) -> run.RunResult:
+    """The bill run of ``period``, two hours after the month ended, by the system actor."""
+    with clock.frozen(midnight(next_month(period)) + timedelta(hours=2)):
+        return run.run_month(units(session, system(session)), period)
 
 
 def buying_scene(session: Session) -> Scene:

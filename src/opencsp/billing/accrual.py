@@ -258,6 +258,9 @@ def charge_row(line: ChargeLine, period: date, now: datetime, src: RowSource) ->
         "term_start": line.term_start,
         "term_end": line.term_end,
         "offsets_period": line.offsets_period,
+        "offsets_key": line.offsets_key,
+        "price_ratio": None,
+        "ratio_of": None,
         "created_at": now,
     }
 
@@ -427,6 +430,9 @@ def _insert_cycles(session: Session, period: date, now: datetime) -> int:
         "term_start": s.term_start,
         "term_end": s.term_end,
         "offsets_period": literal(None, Date),
+        "offsets_key": literal(None, String),
+        "price_ratio": literal(None, String),
+        "ratio_of": literal(None, String),
         "created_at": literal(now, Charge.created_at.type),
     }
     select_rows = (

@@ -108,9 +108,10 @@ def one_time_lines(purchase: OneTimeFacts) -> list[ChargeLine]:
     }
     source = f"order:{purchase.order_id}:{purchase.line_number}"
     charged = each * purchase.quantity
+    bought = f"{source}:{ChargeType.NEW.value}"
     lines = [
         ChargeLine(
-            key=f"{source}:{ChargeType.NEW.value}",
+            key=bought,
             charge_type=ChargeType.NEW,
             accrued_at=purchase.ordered_at,
             period=month_of(purchase.ordered_at),
@@ -134,6 +135,7 @@ def one_time_lines(purchase: OneTimeFacts) -> list[ChargeLine]:
                 effective_unit_price=-amount,
                 amount=-amount * seats,
                 offsets_period=month_of(purchase.ordered_at),
+                offsets_key=bought,
                 **common,
             )
         )

@@ -23,7 +23,9 @@ to a whole period in a few statements.
    largest amounts are checked against 64-bit integers first: where a product could
    overflow, the period is priced on the Python path instead.
 3. A vendor line whose key is too long to prefix in SQL is priced on the Python path
-   (its key becomes a digest, ``downstream_lines.downstream_key``).
+   (its key becomes a digest, ``downstream_lines.downstream_key``), and so is a credit
+   that names the charge it gives back: it takes that charge's recorded factor
+   (``downstream_lines.mirrored``), after the charges are written.
 
 Keys are ``provider:<vendor key>`` and ``partner:<vendor key>`` under
 ``uq_charges_tier_key``, so a re-run writes nothing twice. Never commits (the bill run's
@@ -45,13 +47,16 @@ from opencsp.billing import downstream_sql as sql
 from opencsp.billing import price_rules as rules
 from opencsp.billing.bulk import COUNTED, unindexed, uuid_text
 from opencsp.billing.downstream_lines import (
+    COST,
     KEY_LENGTH,
     PARTNER_TIER,
     PROVIDER_TIER,
+    VENDOR_EACH,
     VENDOR_TIER,
     accrue_lines,
     erp_rows,
     marked_up,
+    ratio_text,
 )
 from opencsp.billing.downstream_sql import ERP, FACTORS, RULED
 from opencsp.billing.models import Charge, PriceRule
@@ -99,6 +104,7 @@ class Run:
             period == self.period,
             v.id.between(*self.ids),
             func.length(v.key) <= SHORT_KEY,
+            v.offsets_key.is_(None),
         )
 
     def survey(self) -> bool:
@@ -213,6 +219,8 @@ class Run:
             "billed_each_minor": billed,
             "billed_amount_minor": billed * v.quantity,
             "cost_minor": v.billed_amount_minor,
+            "price_ratio": sql.ratio_text(num, den),
+            "ratio_of": literal(COST),
             "created_at": literal(self.now, Charge.created_at.type),
         }
         rows = (
@@ -318,6 +326,12 @@ class Run:
             "billed_each_minor": billed,
             "billed_amount_minor": billed * v.quantity,
             "cost_minor": func.coalesce(p.billed_amount_minor, v.billed_amount_minor),
+            "price_ratio": case(
+                (ruled, sql.ratio_text(num, den)),
+                (by_erp, sql.ratio_text(e.num, e.den)),
+                else_=literal(ratio_text(Fraction(1))),
+            ),
+            "ratio_of": case((by_erp & ~ruled, literal(VENDOR_EACH)), else_=literal(COST)),
             "created_at": literal(self.now, Charge.created_at.type),
         }
         erp_on = and_(
@@ -367,9 +381,10 @@ class Run:
         partner_lines = self.insert_partners()
         if min(written, partner_lines) < 0:
             return -1
+        rest: ColumnElement[bool] = Charge.offsets_key.is_not(None)
         if self.longest > SHORT_KEY:
-            long_keys = func.length(Charge.key) > SHORT_KEY
-            written += accrue_lines(self.session, self.period, self.now, where=long_keys)
+            rest = or_(rest, func.length(Charge.key) > SHORT_KEY)
+        written += accrue_lines(self.session, self.period, self.now, where=rest)
         return written + partner_lines
 
 

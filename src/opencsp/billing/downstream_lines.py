@@ -22,8 +22,12 @@ a partner bills its customer the ERP price of the month's price-list row for the
 SKU, term and plan — the same share of the ERP as the vendor line is of the partner price
 (``each = vendor each × ERP / UnitPrice``, an exact fraction: no division is rounded
 before the seat is), so a monthly cycle of an annual term pays ERP/12 — and at cost where
-the row has no ERP [inferred]. A credit mirrors its charge with the same factor (the
-rules in force when the credit accrues).
+the row has no ERP [inferred]. Each line keeps its factor and what it multiplied
+(``price_ratio``, ``ratio_of``). A credit that names the charge it gives back
+(``offsets_key``) is priced with that charge's factor on the same basis, so a rule or a
+price list that changed in between never makes a refund differ from the charge it
+returns (rules.md §11, "Cost basis"); a credit whose charge has no factor recorded
+takes the rules in force when it accrues.
 
 Currency: a seller bills downstream in the currency it is billed in (v1: the vendor
 line's billing currency; the pricing currency and FX rate are carried over, so the
@@ -41,7 +45,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, tuple_
+from sqlalchemy import ColumnElement, and_, select, tuple_
 from sqlalchemy.orm import Session
 
 from opencsp.billing import price_rules as rules
@@ -52,6 +56,9 @@ from opencsp.pricing.models import PriceList, PriceRow
 from opencsp.pricing.rules import ListStatus, pick_row
 
 VENDOR_TIER, PROVIDER_TIER, PARTNER_TIER = "vendor", "provider", "partner"
+COST, VENDOR_EACH = "cost", "vendor"
+"""What a downstream line's factor multiplied: the seller's cost per seat, or the vendor
+line's (the ERP default)."""
 BATCH = 2000
 KEY_LENGTH = 200
 
@@ -86,16 +93,39 @@ def erp_share(erp_price: Decimal, unit_price: Decimal) -> Fraction | None:
     return Fraction(erp_price) / Fraction(unit_price)
 
 
+def ratio_text(ratio: Fraction) -> str:
+    """A factor as stored on its line (``num/den``, lowest terms; ``Fraction`` reads it)."""
+    return f"{ratio.numerator}/{ratio.denominator}"
+
+
 @dataclass(frozen=True, slots=True)
 class Pricing:
     """How a downstream line is priced from a base line: per-seat amounts of the base in
     the pricing and billing currencies, times ``ratio``; ``unit_price`` the term price it
-    shows."""
+    shows; ``basis`` which base that is (``COST`` or ``VENDOR_EACH``)."""
 
     each_minor: int
     billed_each_minor: int
     ratio: Fraction
     unit_price: Decimal
+    basis: str = COST
+
+
+def mirrored(credited: Mapping[str, Any] | None, vendor: Pricing, cost: Pricing) -> Pricing | None:
+    """A credit's pricing from the line of its tier it gives back (module docstring): that
+    line's factor on the same basis and its unit price; None when there is no such line or
+    it has no factor recorded."""
+    if credited is None or not credited["price_ratio"]:
+        return None
+    basis = VENDOR_EACH if credited["ratio_of"] == VENDOR_EACH else COST
+    base = vendor if basis == VENDOR_EACH else cost
+    return Pricing(
+        base.each_minor,
+        base.billed_each_minor,
+        Fraction(credited["price_ratio"]),
+        credited["unit_price"],
+        basis,
+    )
 
 
 def downstream_key(vendor_key: str, tier: str) -> str:
@@ -135,6 +165,8 @@ def line(
         billed_each_minor=billed,
         billed_amount_minor=billed * base["quantity"],
         cost_minor=cost_minor,
+        price_ratio=ratio_text(pricing.ratio),
+        ratio_of=pricing.basis,
         created_at=now,
     )
     return row
@@ -164,6 +196,7 @@ class Pricer:
         self.period = period
         self.rules: dict[uuid.UUID, dict[rules.Scope, Decimal]] = {}
         self.erp: dict[ErpKey, list[PriceRow]] = {}
+        self.credited: dict[tuple[str, str], Mapping[str, Any]] = {}
         self.default_markup = settings().reseller_default_markup_percent
 
     def load(self, batch: Sequence[Mapping[str, Any]]) -> None:
@@ -175,12 +208,24 @@ class Pricer:
         self.rules.update(rules.rules_of(self.session, sellers - self.rules.keys()))
         wanted = {erp_key(row) for row in batch} - self.erp.keys()
         self.erp.update(erp_rows(self.session, self.period, wanted))
+        self.credited = credited_lines(self.session, batch)
+
+    def credit_of(self, tier: str, row: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """The line of ``tier`` that the vendor credit ``row`` gives back, if written."""
+        if not row["offsets_key"]:
+            return None
+        return self.credited.get((tier, downstream_key(row["offsets_key"], tier)))
 
     def markup(self, seller: uuid.UUID, buyer: str, row: Mapping[str, Any]) -> Decimal | None:
         return rules.resolve(self.rules.get(seller, {}), buyer, row["product_id"], row["sku_id"])
 
     def provider(self, row: Mapping[str, Any]) -> Pricing:
-        """The provider's price to its reseller: its rule, else the default markup."""
+        """The provider's price to its reseller: as the charge a credit gives back, else its
+        rule, else the default markup."""
+        vendor = vendor_pricing(row)
+        again = mirrored(self.credit_of(PROVIDER_TIER, row), vendor, vendor)
+        if again is not None:
+            return again
         found = self.markup(
             row["bill_to_organization_id"], str(row["reseller_organization_id"]), row
         )
@@ -188,7 +233,11 @@ class Pricer:
         return Pricing(row["each_minor"], row["billed_each_minor"], ratio, unit)
 
     def partner(self, seller: uuid.UUID, row: Mapping[str, Any], cost: Pricing) -> Pricing:
-        """A partner's price to its customer: its rule on ``cost``, else the ERP share."""
+        """A partner's price to its customer: as the charge a credit gives back, else its
+        rule on ``cost``, else the ERP share."""
+        again = mirrored(self.credit_of(PARTNER_TIER, row), vendor_pricing(row), cost)
+        if again is not None:
+            return again
         found = self.markup(seller, str(row["customer_id"]), row)
         if found is not None:
             ratio, unit = marked_up(cost.unit_price, found)
@@ -197,7 +246,7 @@ class Pricer:
         share = None if erp is None else erp_share(erp, row["unit_price"])
         if erp is None or share is None:
             return cost
-        return Pricing(row["each_minor"], row["billed_each_minor"], share, erp)
+        return Pricing(row["each_minor"], row["billed_each_minor"], share, erp, VENDOR_EACH)
 
     def erp_price(self, row: Mapping[str, Any]) -> Decimal | None:
         found = pick_row(
@@ -249,14 +298,35 @@ def erp_rows(
     return found
 
 
+def vendor_pricing(row: Mapping[str, Any]) -> Pricing:
+    """A vendor line as the base of its downstream lines, at factor 1."""
+    return Pricing(row["each_minor"], row["billed_each_minor"], Fraction(1), row["unit_price"])
+
+
+def credited_lines(
+    session: Session, batch: Iterable[Mapping[str, Any]]
+) -> dict[tuple[str, str], Mapping[str, Any]]:
+    """The provider and partner lines the batch's credits give back (one query)."""
+    wanted = {
+        (tier, downstream_key(row["offsets_key"], tier))
+        for row in batch
+        if row["offsets_key"]
+        for tier in (PROVIDER_TIER, PARTNER_TIER)
+    }
+    if not wanted:
+        return {}
+    c = Charge.__table__.c
+    q = select(c.tier, c.key, c.price_ratio, c.ratio_of, c.unit_price).where(
+        tuple_(c.tier, c.key).in_(wanted)
+    )
+    return {(r.tier, r.key): dict(r._mapping) for r in session.execute(q)}
+
+
 def lines_for(pricer: Pricer, row: Mapping[str, Any], now: datetime) -> list[dict[str, Any]]:
     """The downstream lines of one vendor line (module docstring)."""
     partner_org: uuid.UUID = row["bill_to_organization_id"]
-    vendor_cost = Pricing(
-        row["each_minor"], row["billed_each_minor"], Fraction(1), row["unit_price"]
-    )
     out: list[dict[str, Any]] = []
-    seller, cost, cost_minor = partner_org, vendor_cost, row["billed_amount_minor"]
+    seller, cost, cost_minor = partner_org, vendor_pricing(row), row["billed_amount_minor"]
     reseller = row["reseller_organization_id"]
     if reseller is not None:
         priced = pricer.provider(row)
@@ -314,18 +384,27 @@ def accrue_lines(
     session: Session, period: date, now: datetime, *, where: ColumnElement[bool] | None = None
 ) -> int:
     """Write the downstream lines not written yet of the period's vendor lines (those
-    matching ``where``, else all), in keyset batches of ``BATCH``: one query for the
-    batch, one per new seller's rules and SKU's ERP rows, one for the keys written, one
-    insert. Returns the number written; never commits."""
+    matching ``where``, else all): the lines that give nothing back first, then the
+    credits that do, so the charge a credit gives back is written before it. Returns the
+    number written; never commits."""
+    offsets = Charge.__table__.c.offsets_key
+    return sum(
+        _accrue_pass(session, period, now, part if where is None else and_(where, part))
+        for part in (offsets.is_(None), offsets.is_not(None))
+    )
+
+
+def _accrue_pass(session: Session, period: date, now: datetime, where: ColumnElement[bool]) -> int:
+    """One pass of ``accrue_lines`` in keyset batches of ``BATCH``: one query for the
+    batch, one per new seller's rules and SKU's ERP rows, one for the lines its credits
+    give back, one for the keys written, one insert."""
     table = Charge.__table__
     pricer = Pricer(session, period)
     written, last_id = 0, 0
     while True:
         q = select(table).where(
-            table.c.tier == VENDOR_TIER, table.c.period == period, table.c.id > last_id
+            table.c.tier == VENDOR_TIER, table.c.period == period, table.c.id > last_id, where
         )
-        if where is not None:
-            q = q.where(where)
         batch = [dict(r._mapping) for r in session.execute(q.order_by(table.c.id).limit(BATCH))]
         if not batch:
             return written

@@ -21,7 +21,9 @@ from sqlalchemy import (
     Uuid,
     and_,
     case,
+    cast,
     func,
+    literal,
     literal_column,
     text,
 )
@@ -184,6 +186,11 @@ def half_up(each: Any, num: Any, den: Any) -> ColumnElement[Any]:
     product = each * num
     whole = (func.abs(product, type_=BigInteger) * TWO + den) // (den * TWO)
     return case((product < 0, -whole), else_=whole)
+
+
+def ratio_text(num: Any, den: Any) -> ColumnElement[str]:
+    """A factor as stored on its line, ``num/den`` (``downstream_lines.ratio_text``)."""
+    return cast(num, String) + literal("/") + cast(den, String)
 
 
 def create(session: Session) -> None:

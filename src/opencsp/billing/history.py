@@ -100,12 +100,13 @@ _MOVES: dict[EventKind, ChargeType] = {
 @dataclass
 class _Term:
     """The term being walked: its cycles, the net it has billed so far (the cap of a
-    credit) and when it last charged."""
+    credit) and when it last charged, with that line's key."""
 
     first: EventFacts
     cycles: list[Cycle]
     net: Decimal = Decimal(0)
     last_charge_at: datetime | None = None
+    last_charge_key: str | None = None
 
     @property
     def currency(self) -> Currency:
@@ -326,8 +327,9 @@ class _Walk:
         assert term is not None and state is not None
         amount = each * seats
         term.net += amount
+        gives_back = term.last_charge_key if amount < 0 else None
         if amount > 0:
-            term.last_charge_at = accrued_at
+            term.last_charge_at, term.last_charge_key = accrued_at, key
         self.lines.append(
             ChargeLine(
                 key=key,
@@ -350,5 +352,6 @@ class _Walk:
                 term_duration=state.term_duration,
                 billing_plan=state.billing_plan,
                 offsets_period=offsets,
+                offsets_key=gives_back,
             )
         )

@@ -104,7 +104,9 @@ class ChargeLine:
     the currency's minor unit (``EffectiveUnitPrice``); ``amount`` = the two multiplied.
     ``charge_start``–``charge_end`` is the inclusive span it pays for. ``offsets_period``
     is, for a credit, the period of the latest charge it gives back (an invoice already
-    issued for it means a credit note, ``invoices.split_documents``)."""
+    issued for it means a credit note, ``invoices.split_documents``), and
+    ``offsets_key`` that charge's key (the downstream tiers price the credit as they
+    priced it, ``billing.downstream_lines``)."""
 
     key: str
     charge_type: ChargeType
@@ -128,6 +130,7 @@ class ChargeLine:
     term_duration: str | None = None
     billing_plan: str | None = None
     offsets_period: date | None = None
+    offsets_key: str | None = None
 
     @property
     def is_credit(self) -> bool:

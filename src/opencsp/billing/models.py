@@ -11,7 +11,9 @@
   (``lines.ChargeLine.key``) and ``(tier, key)`` is unique, so a bill run killed and
   re-run writes each line once. Money is integer minor units: the per-seat price and the
   amount in the pricing currency, and again in the billing currency after the month's
-  FX rate (recorded with its date), ``amount = each × quantity`` exactly.
+  FX rate (recorded with its date), ``amount = each × quantity`` exactly. A credit names
+  the charge it gives back (``offsets_key``); a provider or partner line keeps the exact
+  factor it was priced with (``price_ratio``, ``ratio_of``) for the credits that follow.
 - ``invoices``: one document per (seller, bill-to, period, currency, document type),
   unique; its lines are the charges with the same key, so issuing one never rewrites a
   charge. ``number`` comes from the seller's gapless ``invoice_sequences``.
@@ -127,6 +129,9 @@ class Charge(Base):
     term_start: Mapped[date | None] = mapped_column(Date)
     term_end: Mapped[date | None] = mapped_column(Date)
     offsets_period: Mapped[date | None] = mapped_column(Date)
+    offsets_key: Mapped[str | None] = mapped_column(String(200))
+    price_ratio: Mapped[str | None] = mapped_column(String(80))
+    ratio_of: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

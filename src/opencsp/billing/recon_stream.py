@@ -75,6 +75,7 @@ def charge_line(c: Charge) -> ChargeLine:
         term_duration=c.term_duration or None,
         billing_plan=c.billing_plan or None,
         offsets_period=c.offsets_period,
+        offsets_key=c.offsets_key,
     )
 
 

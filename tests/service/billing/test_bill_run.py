@@ -5,8 +5,7 @@ changed subscriptions) and the set-based cycles path (subscriptions that stood s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Session
 from opencsp.billing import run
 from opencsp.billing.errors import PeriodClosed, PeriodNotEnded, PeriodOutOfOrder
 from opencsp.billing.history import history_lines
-from opencsp.billing.lines import EventFacts, midnight, next_month
+from opencsp.billing.lines import EventFacts, midnight
 from opencsp.billing.models import BillingPeriod, Charge, Invoice
 from opencsp.catalog.rules import BillingPlan
 from opencsp.core import clock
@@ -24,6 +23,7 @@ from opencsp.orders import cancellation, checkout
 from opencsp.subscriptions import service
 from opencsp.subscriptions.models import Subscription, SubscriptionEvent
 from tests.factories import system
+from tests.factories.billing import bill, months
 from tests.factories.commerce import (
     ANNUAL,
     MONTHLY,
@@ -39,18 +39,6 @@ from tests.factories.commerce import subscription as make_sub
 from tests.factories.jobs import units
 
 FIRST = date(2026, 3, 1)
-
-
-def months(first: date, last: date) -> Iterator[date]:
-    month = first
-    while month <= last:
-        yield month
-        month = next_month(month)
-
-
-def bill(session: Session, period: date) -> run.RunResult:
-    with clock.frozen(midnight(next_month(period)) + timedelta(hours=2)):
-        return run.run_month(units(session, system(session)), period)
 
 
 def oracle(session: Session, until: datetime) -> dict[str, int]:

@@ -6,8 +6,7 @@ once, and the provider's invoice to the (now) reseller appears from June."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -16,9 +15,8 @@ from sqlalchemy.orm import Session
 from opencsp.auth import service as auth_service
 from opencsp.auth.models import Organization
 from opencsp.auth.rules import Role
-from opencsp.billing import run
 from opencsp.billing.history import history_lines
-from opencsp.billing.lines import EventFacts, midnight, next_month
+from opencsp.billing.lines import EventFacts, midnight
 from opencsp.billing.models import Charge, Invoice
 from opencsp.core import clock
 from opencsp.core.actor import Tier
@@ -34,6 +32,7 @@ from opencsp.program.models import TierTransition
 from opencsp.subscriptions import service
 from opencsp.subscriptions.models import Subscription, SubscriptionEvent
 from tests.factories import member, system
+from tests.factories.billing import bill, months
 from tests.factories.commerce import ANNUAL, MONTHLY, P1Y, P3Y, Scene, line, scene
 from tests.factories.commerce import subscription as make_sub
 from tests.factories.jobs import units
@@ -41,18 +40,6 @@ from tests.factories.parties import accepted, customer, template
 
 FIRST = date(2026, 3, 1)
 JUNE = date(2026, 6, 1)
-
-
-def months(first: date, last: date) -> Iterator[date]:
-    month = first
-    while month <= last:
-        yield month
-        month = next_month(month)
-
-
-def bill(session: Session, period: date) -> None:
-    with clock.frozen(midnight(next_month(period)) + timedelta(hours=2)):
-        run.run_month(units(session, system(session)), period)
 
 
 def job(session: Session, at: datetime) -> str:
