@@ -16,14 +16,19 @@ monthly, one in ten annually, one in twenty P3Y monthly), the month before close
 the rest billed by the set-based cycle path. Rows are cloned from one subscription the
 real factories wrote, so every column is what the application writes.
 
+Also printed, for scale and not in the ratio: the same copy into a table carrying the
+indexes and the unique key of ``charges`` (what any writer of these rows pays).
+
     .venv/bin/python bench/bill_run.py                      # 10k / 100k / 1M, both DBs
     .venv/bin/python bench/bill_run.py --subscriptions 100000 --db sqlite
+    .venv/bin/python bench/bill_run.py --db postgresql --trace   # the slowest statements
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
@@ -42,7 +47,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import MetaData, Table, func, insert, select, text
 from sqlalchemy.engine import Engine
 from tests.factories import commerce
 from tests.support import postgres
@@ -249,13 +254,41 @@ def seed(engine: Engine, args: argparse.Namespace) -> dict[str, Any]:
     return {"seed_seconds": time.perf_counter() - started, "changed": len(changed)}
 
 
+def trace_statements() -> None:
+    """``--trace``: at exit, the statements that took the most time in total (stderr)."""
+    import atexit
+    from collections import Counter
+
+    from sqlalchemy import event
+
+    spent: Counter[str] = Counter()
+    calls: Counter[str] = Counter()
+
+    @event.listens_for(Engine, "before_cursor_execute")
+    def _start(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        conn.info.setdefault("bench_started", []).append(time.perf_counter())
+
+    @event.listens_for(Engine, "after_cursor_execute")
+    def _stop(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        name = " ".join(statement.split())[:150]
+        spent[name] += time.perf_counter() - conn.info["bench_started"].pop()
+        calls[name] += 1
+
+    def report() -> None:
+        for name, seconds in spent.most_common(15):
+            print(f"  {seconds:7.2f} s {calls[name]:6d}x  {name}", file=sys.stderr)
+
+    atexit.register(report)
+
+
 def child(url: str) -> None:
     """Run the bill run in this fresh process; print its figures as JSON."""
-    import os
-
     os.environ["OPENCSP_DATABASE_URL"] = url
     from opencsp.billing import run
     from opencsp.cli.support import operator
+
+    if os.environ.get("BENCH_TRACE"):
+        trace_statements()
 
     with clock.frozen(datetime.combine(next_month(PERIOD), dtime(2), tzinfo=UTC)):
         started = time.perf_counter()
@@ -295,6 +328,31 @@ def plain_insert(engine: Engine) -> tuple[int, dict[str, float]]:
         with engine.connect() as conn:
             rows = int(conn.execute(text("SELECT count(*) FROM bench_plain")).scalar_one())
     return rows, seconds
+
+
+def indexed_insert(engine: Engine) -> float:
+    """Seconds to copy the period's rows into a table with ``charges``' indexes (its
+    primary key, unique key and secondary indexes, built from the model) and commit."""
+    shape = MetaData()
+    copy = Charge.__table__.to_metadata(shape, name="bench_indexed")
+    for index in copy.indexes:
+        index.name = f"bench_{index.name}"
+    for constraint in copy.constraints:
+        if constraint.name:
+            constraint.name = f"bench_{constraint.name}"
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS bench_indexed"))
+        shape.create_all(conn)
+    names = ", ".join(c.name for c in copy.columns)
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                f"INSERT INTO bench_indexed ({names}) SELECT {names} FROM charges WHERE period = :p"
+            ),
+            {"p": PERIOD},
+        )
+    return time.perf_counter() - started
 
 
 def ttm_all(engine: Engine) -> float | None:
@@ -344,9 +402,12 @@ def bench(kind: str, args: argparse.Namespace) -> None:
             check=False,
             capture_output=True,
             text=True,
+            env={**os.environ, "BENCH_TRACE": "1"} if args.trace else None,
         )
         if out.returncode:
             sys.exit(f"the bill run failed:\n{out.stderr}")
+        if args.trace:
+            print("  slowest statements (total time, calls):\n" + out.stderr.rstrip())
         figures = json.loads(out.stdout.strip().splitlines()[-1])
         rows, reads = plain_insert(engine)
         plain = min(reads.values())
@@ -364,6 +425,11 @@ def bench(kind: str, args: argparse.Namespace) -> None:
             + ", ".join(f"{k} {v:.2f} s" for k, v in reads.items())
             + f"; baseline {plain:.2f} s"
         )
+        indexed = indexed_insert(engine)
+        print(
+            f"  the same rows into a table with charges' indexes: {indexed:.2f} s "
+            f"({indexed / plain:.1f}x the baseline)"
+        )
         ratio = wall / plain if plain else float("inf")
         print(
             f"  ratio {ratio:.1f}x (target <= {TARGET_RATIO:.0f}x); "
@@ -380,6 +446,7 @@ def main() -> None:
     parser.add_argument("--subscriptions", type=int, default=1_000_000)
     parser.add_argument("--changes", type=float, default=0.02)
     parser.add_argument("--db", choices=("postgresql", "sqlite", "both"), default="both")
+    parser.add_argument("--trace", action="store_true", help="print the slowest statements")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
