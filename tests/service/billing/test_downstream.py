@@ -20,34 +20,11 @@ from opencsp.billing.models import Charge, Invoice
 from opencsp.subscriptions.models import Subscription
 from tests.factories import billing
 from tests.factories.catalog import Row, price_list
-from tests.factories.commerce import MARKET, MONTHLY, P1Y, Scene, scene, subscription
+from tests.factories.commerce import MARKET, MONTHLY, P1Y, Scene
 
 NOV = date(2026, 11, 1)
 JAN = date(2027, 1, 1)
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
-
-
-@pytest.fixture()
-def sc(session: Session) -> Scene:
-    return scene(session)
-
-
-@pytest.fixture()
-def direct_sub(session: Session, sc: Scene) -> Subscription:
-    return subscription(session, sc.direct_customer, sc.direct, sc.offer, quantity=3)
-
-
-@pytest.fixture()
-def indirect_sub(session: Session, sc: Scene) -> Subscription:
-    return subscription(
-        session,
-        sc.indirect_customer,
-        sc.provider,
-        sc.offer,
-        quantity=4,
-        reseller=sc.reseller,
-        reseller_mpn_id=sc.reseller_mpn_id,
-    )
 
 
 def lines(session: Session, tier: str) -> list[Charge]:

@@ -24,7 +24,7 @@ from opencsp.billing.price_rules import ANY, Scope
 from opencsp.core.actor import Tier
 from opencsp.core.errors import DomainError
 from tests.factories import member
-from tests.factories.commerce import Scene, scene
+from tests.factories.commerce import Scene
 
 # --- pure -----------------------------------------------------------------------------
 
@@ -143,11 +143,6 @@ def test_a_seat_is_priced_and_rounded_once(cost: int, percent: str, expected: in
 
 
 # --- service --------------------------------------------------------------------------
-
-
-@pytest.fixture()
-def sc(session: Session) -> Scene:
-    return scene(session)
 
 
 def audits(session: Session, operation: str) -> list[AuditRecord]:

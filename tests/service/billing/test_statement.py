@@ -20,7 +20,7 @@ from opencsp.billing.models import Invoice
 from opencsp.core.actor import Tier
 from opencsp.core.money import Money
 from tests.factories import billing, member
-from tests.factories.commerce import Scene, scene, subscription
+from tests.factories.commerce import Scene, subscription
 from tests.factories.parties import partner
 
 MAY = date(2026, 5, 1)
@@ -38,11 +38,6 @@ def text_of(pdf: bytes) -> str:
 
 def squeeze(value: str) -> str:
     return re.sub(r"\s+", "", value)
-
-
-@pytest.fixture()
-def sc(session: Session) -> Scene:
-    return scene(session)
 
 
 def invoice_of(session: Session, sc: Scene, *, locale: str, each: str = "1234.56") -> Invoice:
