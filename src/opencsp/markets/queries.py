@@ -176,6 +176,22 @@ def new_commerce_currency(session: Session, country: str) -> str:
     return common or "USD"
 
 
+def sale_currency(session: Session, buyer_country: str | None, customer_country: str) -> str:
+    """The currency a partner located in ``buyer_country`` buys in for a customer in
+    ``customer_country`` (``rules.sale_currency``); the customer country's when the
+    partner's location is not known or no market covers the customer's country."""
+    customer = new_commerce_currency(session, customer_country)
+    if buyer_country is None:
+        return customer
+    market_id = session.scalar(
+        select(Country.market_id).where(
+            Country.code == customer_country.strip().upper(), served(Country.market_id)
+        )
+    )
+    listed = new_commerce_currencies(session, market_id) if market_id is not None else ()
+    return rules.sale_currency(new_commerce_currency(session, buyer_country), customer, listed)
+
+
 def new_commerce_market(session: Session, country_code: str) -> tuple[str, str]:
     """A customer's market id and new-commerce currency (``new_commerce_currency``) in
     one statement when the country has a currency of its own; a code no market covers

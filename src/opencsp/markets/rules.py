@@ -145,6 +145,16 @@ def market_currencies(codes: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(set(codes)))
 
 
+def sale_currency(own: str | None, customer: str, listed: Iterable[str]) -> str:
+    """The currency a partner buys in for a customer: its own (that of its location)
+    when the customer market's new-commerce price list is in it, else the customer
+    country's. The European lists carry all six European currencies, so a partner is
+    billed in its own currency from the customer market's price sheet and may buy for a
+    customer in another European country (rules.md §4 "EU/EFTA multi-currency",
+    PC:pricing-and-offers.md); elsewhere a market has one currency, the same for both."""
+    return own if own is not None and own in set(listed) else customer
+
+
 def not_covered(country_code: str, *, is_country: bool) -> NotFound:
     """The error for a code no market covers: a real country or region outside every CSP
     market, or no country at all."""

@@ -15,6 +15,7 @@ from opencsp.customers.models import Customer
 from opencsp.markets import queries as markets
 from opencsp.orders.models import Cart, CartLine
 from opencsp.orders.rules import LineError
+from opencsp.partners import queries as partners
 
 _ERRORS_KEY = "opencsp.orders.line_errors"
 _JUDGED_KEY = "opencsp.orders.judged_carts"
@@ -82,6 +83,12 @@ def cart_view(session: Session, cart: Cart) -> CartView:
     if judged is not None:
         return CartView(cart, judged.lines, judged.errors, judged.currency)
     customer = session.get(Customer, cart.customer_id)
-    currency = markets.new_commerce_currency(session, customer.country) if customer else "USD"
+    currency = (
+        markets.sale_currency(
+            session, partners.country_of(session, cart.organization_id), customer.country
+        )
+        if customer
+        else "USD"
+    )
     lines = cart_lines(session, cart.id)
     return CartView(cart, lines, line_errors(session, cart, lines), currency)

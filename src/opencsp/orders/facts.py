@@ -34,6 +34,7 @@ from opencsp.core.actor import Tier
 from opencsp.customers import qualifications as customer_qualifications
 from opencsp.customers.models import Customer
 from opencsp.markets import queries as markets
+from opencsp.markets import rules as market_rules
 from opencsp.orders.gates import (
     BuyerFacts,
     CustomerFacts,
@@ -111,9 +112,11 @@ def _buyer_facts(session: Session, organization_id: uuid.UUID, tier: Tier | None
     country = partners.country_of(session, organization_id)
     countries: frozenset[str] = frozenset()
     signed = False
+    currency = None
     if country is not None:
         region, countries = markets.market_countries(session, country)
         signed = agreements.has_signed_partner_agreement(session, organization_id, region)
+        currency = markets.new_commerce_currency(session, country)
     return BuyerFacts(
         organization_id=organization_id,
         tier=tier,
@@ -122,6 +125,7 @@ def _buyer_facts(session: Session, organization_id: uuid.UUID, tier: Tier | None
         partner_agreement_signed=signed,
         countries=countries,
         qualifications=partner_qualifications.approved_segments(session, organization_id),
+        currency=currency,
     )
 
 
@@ -364,7 +368,7 @@ def gather(
     if generations is None:
         generations = refcache.read(session)
     country = customer.country.strip().upper()
-    market_id, currency = refcache.cached(
+    market_id, customer_currency = refcache.cached(
         generations,
         ("markets",),
         "orders.market",
@@ -373,6 +377,14 @@ def gather(
     )
     if buyer is None:
         buyer = buyer_facts(session, buyer_id, generations=generations)
+    listed = refcache.cached(
+        generations,
+        ("markets",),
+        "orders.market_currencies",
+        (market_id,),
+        lambda: markets.new_commerce_currencies(session, market_id),
+    )
+    currency = market_rules.sale_currency(buyer.currency, customer_currency, listed)
     found = _offers(session, [line.catalog_item for line in lines], country, generations)
     offers = {item: offer.facts for item, offer in found.items() if offer is not None}
     lifetime = {offer.facts.sku for offer in found.values() if offer is not None and offer.lifetime}

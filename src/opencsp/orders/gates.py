@@ -75,6 +75,9 @@ class BuyerFacts:
     countries: frozenset[str]
     qualifications: frozenset[str] = frozenset()
     """The segments the buyer is approved for (``government``; rules.md §9a)."""
+    currency: str | None = None
+    """The buyer's own currency, that of its location (``markets.rules.sale_currency``);
+    none when its location is not known."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
 """The buy flow for direct-bill partners and indirect providers (rules.md §1.3): from a
 customer, choose offers sold in the customer's country with their term, billing plan and
-seats, priced in the customer's new-commerce currency (``markets.new_commerce_currency``);
+seats, priced in the currency the partner buys in for the customer (its own where the
+customer market's list has it, else the customer's: ``markets.sale_currency``);
 review the cart with each line's error in its documented code and the price the checkout
 would lock (``orders.carts.evaluate``); the customer agreement check (rules.md §5.1, 13605:
 the page says so and links to the customer's agreement page before anyone hits the
@@ -113,7 +114,10 @@ def buy_view(request: Request, *, error: str | None = None, status: int = 200) -
     segment_arg = request.query_params.get("segment")
     segment = parse_segment(segment_arg) if segment_arg else Segment.COMMERCIAL
     market = markets.market_for(store, customer.country)
-    currency = markets.new_commerce_currency(store, customer.country)
+    buyer = visit.actor.organization_id
+    currency = markets.sale_currency(
+        store, partners.country_of(store, buyer) if buyer else None, customer.country
+    )
     price_list = pricing.applicable_list(store, market.id, now)
     sold = set(store.scalars(catalog.sold_in(customer.country).with_only_columns(Availability.id)))
     lines = [
