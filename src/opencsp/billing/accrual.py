@@ -143,13 +143,41 @@ def walked_rows(
         sub_id: history_lines(h, until=until) for sub_id, h in events_of(session, ids).items()
     }
     billed = written(session, [line.key for lines in walked.values() for line in lines])
-    return [
+    rows = [
         charge_row(line, period, now, subs[sub_id])
         for sub_id, lines in walked.items()
         for line in rules.charges_for_period(
             lines, period, closed_before=midnight(period), billed=billed
         )
     ]
+    return billed_as_charged(session, rows)
+
+
+PAYER = ("bill_to_key", "bill_to_organization_id", "reseller_organization_id")
+PAYER_COLUMNS = (*PAYER, "partner_id_on_record")
+
+
+def billed_as_charged(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each credit billed to whom its charge was: the bill-to, reseller and partner of
+    record of the written line it gives back (``offsets_key``), not the subscription's
+    now. They differ when the subscription changed hands between the two: a transition
+    to indirect reseller (rules.md §2d) moves a direct-bill partner's subscriptions to
+    its provider in mid-term, so a cancellation or seat reduction in the window after
+    the move gives back what the partner paid, to the partner, and the provider (which
+    never paid it) gets nothing back (issue 6: refunds never exceed what was charged).
+    A credit whose charge is not written yet (both in this period) has the same payer."""
+    keys = sorted({r["offsets_key"] for r in rows if r["offsets_key"] is not None})
+    payers: dict[str, Any] = {}
+    for part in chunks(keys, KEYS_PER_QUERY):
+        q = select(Charge.key, *(getattr(Charge, c) for c in PAYER_COLUMNS)).where(
+            Charge.tier == TIER, Charge.key.in_(part)
+        )
+        payers.update((row.key, row) for row in session.execute(q))
+    for row in rows:
+        payer = payers.get(row["offsets_key"] or "")
+        if payer is not None and any(row[c] != getattr(payer, c) for c in PAYER):
+            row.update({c: getattr(payer, c) for c in PAYER_COLUMNS})
+    return rows
 
 
 def subscriptions_of(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Any]:

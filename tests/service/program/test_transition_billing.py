@@ -31,6 +31,7 @@ from opencsp.program.errors import LastDirectMonthOpen
 from opencsp.program.models import TierTransition
 from opencsp.subscriptions import service
 from opencsp.subscriptions.models import Subscription, SubscriptionEvent
+from opencsp.subscriptions.rules import Status
 from tests.factories import member, system
 from tests.factories.billing import bill, months
 from tests.factories.commerce import ANNUAL, MONTHLY, P1Y, P3Y, Scene, line, scene
@@ -209,3 +210,42 @@ def test_the_job_is_idempotent(session: Session, book: tuple[Scene, list[Subscri
     ).all()
     assert len(events) == len(subs)
     assert {e.details["transitionId"] for e in events} == {str(t.id)}
+
+
+def test_a_refund_after_the_move_goes_back_to_whom_paid(
+    session: Session, book: tuple[Scene, list[Subscription]]
+) -> None:
+    """Bought by the partner on 28 May, moved to the provider on 1 June, cancelled by the
+    provider on 3 June inside the window: the partner paid May's charge, so the credit is
+    the partner's; the provider gets nothing back and credits nothing to its reseller."""
+    s, _ = book
+    late = make_sub(session, s.direct_customer, s.direct, s.offer, quantity=5, term=P1Y,
+                    plan=MONTHLY, start=date(2026, 5, 28), unit_price="120")  # fmt: skip
+    for month in months(FIRST, date(2026, 4, 1)):
+        bill(session, month)
+    transition_to_june(session, s)
+    bill(session, date(2026, 5, 1))
+    assert "completed" in job(session, datetime(2026, 6, 1, 3, tzinfo=UTC))
+    session.refresh(late)
+    assert late.organization_id == s.provider.org.id
+    with clock.frozen(datetime(2026, 6, 3, 12, tzinfo=UTC)):
+        service.update(
+            session, s.provider.actor, late.customer_id, late.id,
+            service.SubscriptionChange(status=Status.DELETED), if_match=None,
+        )  # fmt: skip
+    bill(session, JUNE)
+
+    mine = [c for c in vendor_lines(session) if c.subscription_id == late.id]
+    [charged] = [c for c in mine if c.billed_amount_minor > 0]
+    credits = [c for c in mine if c.billed_amount_minor < 0]  # one per group of seats
+    assert charged.period == date(2026, 5, 1) and {c.period for c in credits} == {JUNE}
+    assert {c.offsets_key for c in credits} == {charged.key}
+    for c in (charged, *credits):  # all the partner's, as a direct-bill partner bought it
+        assert (c.bill_to_organization_id, c.bill_to_key) == (s.direct.org.id, str(s.direct.org.id))
+        assert c.reseller_organization_id is None and c.partner_id_on_record is None
+    assert 0 < -sum(c.billed_amount_minor for c in credits) <= charged.billed_amount_minor
+    provider_tier = session.scalars(
+        select(Charge).where(Charge.tier != "vendor", Charge.subscription_id == late.id)
+    ).all()
+    assert all(c.seller_organization_id != s.provider.org.id for c in provider_tier)
+    assert all(c.bill_to_organization_id != s.provider.org.id for c in provider_tier)
