@@ -153,8 +153,12 @@ def walked_rows(
     return billed_as_charged(session, rows)
 
 
-PAYER = ("bill_to_key", "bill_to_organization_id", "reseller_organization_id")
-PAYER_COLUMNS = (*PAYER, "partner_id_on_record")
+PAYER = (
+    "bill_to_key",
+    "bill_to_organization_id",
+    "reseller_organization_id",
+    "partner_id_on_record",
+)
 
 
 def billed_as_charged(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -169,14 +173,14 @@ def billed_as_charged(session: Session, rows: list[dict[str, Any]]) -> list[dict
     keys = sorted({r["offsets_key"] for r in rows if r["offsets_key"] is not None})
     payers: dict[str, Any] = {}
     for part in chunks(keys, KEYS_PER_QUERY):
-        q = select(Charge.key, *(getattr(Charge, c) for c in PAYER_COLUMNS)).where(
+        q = select(Charge.key, *(getattr(Charge, c) for c in PAYER)).where(
             Charge.tier == TIER, Charge.key.in_(part)
         )
         payers.update((row.key, row) for row in session.execute(q))
     for row in rows:
         payer = payers.get(row["offsets_key"] or "")
-        if payer is not None and any(row[c] != getattr(payer, c) for c in PAYER):
-            row.update({c: getattr(payer, c) for c in PAYER_COLUMNS})
+        if payer is not None:
+            row.update({c: getattr(payer, c) for c in PAYER})
     return rows
 
 
