@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher, profiles
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.orm import Session
 
-from opencsp.core import clock, migrate
+from opencsp.core import clock, crypto, migrate
 from opencsp.core.config import settings
 from opencsp.core.db import build_engine, new_session
 from tests.support import postgres
@@ -69,6 +70,17 @@ def _isolated_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     os.environ.clear()
     os.environ.update(saved)
     settings.cache_clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """Argon2id at the application's cost takes ~0.1 s a hash, and the factories hash one
+    for every partner user and customer administrator: that was over half of the suite's
+    time. Tests hash at argon2-cffi's ``CHEAPEST`` profile (same algorithm, same format);
+    tests/unit/core/test_crypto.py checks the production parameters themselves."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(crypto, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -122,18 +134,36 @@ def configure(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
     settings.cache_clear()
 
 
-@pytest.fixture()
-def make_app(
-    connection: Connection, session: Session, configure: Callable[..., None]
-) -> Callable[[], FastAPI]:
-    """Apps under test run on the test's transaction and on the test clock, held at NOW,
-    so the server's "now" is the test's "now" whatever day the suite runs."""
+@pytest.fixture(scope="session")
+def shared_app(_isolated_env: None) -> Iterator[FastAPI]:
+    """One app per test process, built with the test clock on: building one costs
+    ~0.2 s (FastAPI analyses every route), which the suite paid for every API test."""
     from opencsp.web.app import create_app
 
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OPENCSP_TEST_CLOCK", "true")
+        settings.cache_clear()
+        app = create_app()
+    settings.cache_clear()
+    yield app
+
+
+@pytest.fixture()
+def make_app(
+    connection: Connection,
+    session: Session,
+    configure: Callable[..., None],
+    shared_app: FastAPI,
+) -> Iterator[Callable[[], FastAPI]]:
+    """The app under test runs on the test's transaction and on the test clock, held at
+    NOW, so the server's "now" is the test's "now" whatever day the suite runs. A test that
+    changes the app itself (adds a route) builds its own with ``create_app``."""
     configure(test_clock=True)
     clock.set_test_clock(session, NOW)
     session.flush()
-    return lambda: create_app(bind=connection)
+    shared_app.state.bind = connection
+    yield lambda: shared_app
+    shared_app.state.bind = None
 
 
 @pytest.fixture()

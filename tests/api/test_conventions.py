@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from opencsp.auth.rules import Role
 from opencsp.core.actor import Tier
+from opencsp.web.app import create_app
 from tests.factories import member
 
 ERROR_KEYS = {"code", "description", "data", "source"}
@@ -83,8 +84,9 @@ def test_malformed_json_is_400(client, session):
     assert set(r.json()) == ERROR_KEYS
 
 
-def test_unexpected_error_is_500_without_stack_trace(make_app, session):
-    app = make_app()
+def test_unexpected_error_is_500_without_stack_trace(make_app, connection, session):
+    make_app()  # the test clock and settings; the route below goes on an app of its own
+    app = create_app(bind=connection)
 
     @app.get("/v1/boom")
     def boom() -> None:

@@ -8,10 +8,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
+PARAMETERS: Parameters = profiles.RFC_9106_LOW_MEMORY
+"""Argon2id at RFC 9106's second recommendation (t=3, m=64 MiB, p=4; argon2-cffi's default).
+A hash carries its parameters, so raising them later still verifies old hashes and
+:func:`password_needs_rehash` tells when to store a new one. (The test suite hashes at
+``profiles.CHEAPEST`` instead: tests/conftest.py.)"""
+
+_hasher = PasswordHasher.from_parameters(PARAMETERS)
 
 
 def hash_password(password: str) -> str:

@@ -67,7 +67,8 @@ def api_router() -> APIRouter:
 
 def create_app(*, bind: Any = None) -> FastAPI:
     """``bind``: an engine or a connection to use instead of the configured database
-    (tests pass a connection whose transaction is rolled back afterwards)."""
+    (tests pass a connection whose transaction is rolled back afterwards). It is kept as
+    ``app.state.bind``, read by every request, so one app can be re-pointed."""
     app = FastAPI(
         title="opencsp",
         version=__version__,
@@ -81,6 +82,7 @@ def create_app(*, bind: Any = None) -> FastAPI:
     app.include_router(api_router())
     app.include_router(reporting_router)  # whole paths: /v1/reporting and /partner/v1/analytics
     install_console(app)
-    app.add_middleware(UnitOfWorkMiddleware, bind=bind)
+    app.state.bind = bind
+    app.add_middleware(UnitOfWorkMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -108,16 +108,18 @@ class RequestContextMiddleware:
 
 
 class UnitOfWorkMiddleware:
-    def __init__(self, app: ASGIApp, bind: Any = None) -> None:
+    """One session per request, on the app's ``state.bind`` (None: the configured
+    database; tests point it at their own transaction)."""
+
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.bind = bind
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         # No I/O here: the session takes a pooled connection at its first statement.
-        session = new_session(self.bind)
+        session = new_session(scope["app"].state.bind)
         scope.setdefault("state", {})["session"] = session
         try:
             instant = None

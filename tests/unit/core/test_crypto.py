@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from argon2 import PasswordHasher, extract_parameters
 
+from opencsp.core import crypto
 from opencsp.core.crypto import digest, hash_password, password_needs_rehash, same, verify_password
 
 PASSWORD = "correct horse battery staple"
@@ -37,6 +39,19 @@ def test_a_wrong_password_does_not_verify(stored_hash: str, attempt: str) -> Non
 @pytest.mark.parametrize("bad_hash", [None, "", "not-a-hash", "$argon2id$v=19$broken"])
 def test_no_hash_or_a_broken_hash_never_verifies(bad_hash: str | None) -> None:
     assert verify_password(bad_hash, PASSWORD) is False
+
+
+def test_production_hashes_at_rfc_9106_low_memory_cost() -> None:
+    """The suite hashes cheaply (tests/conftest.py); the application's own parameters are
+    RFC 9106's low-memory recommendation, and a hash made with them verifies here."""
+    params = crypto.PARAMETERS
+    assert (params.time_cost, params.memory_cost, params.parallelism) == (3, 65536, 4)
+    assert (params.salt_len, params.hash_len) == (16, 32)
+    made = PasswordHasher.from_parameters(params).hash(PASSWORD)
+    assert extract_parameters(made) == params
+    assert made.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert verify_password(made, PASSWORD) is True
+    assert verify_password(made, PASSWORD + "!") is False
 
 
 def test_each_hash_is_salted() -> None:
