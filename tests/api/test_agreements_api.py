@@ -5,9 +5,7 @@ template publishing."""
 
 from __future__ import annotations
 
-import json
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,13 +19,13 @@ from opencsp.auth.rules import Role
 from opencsp.core.actor import Tier
 from tests.factories.agreements import CUSTOMER, PARTNER, program_admin, publish
 from tests.factories.parties import customer, partner, partnership
+from tests.support import reference
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared/reference/csp/samples"
 ERROR_KEYS = {"code", "description", "data", "source"}
 
 
 def sample(name: str) -> Any:
-    return json.loads((SAMPLES / name).read_text())
+    return reference.sample(name)
 
 
 def same_shape(ours: Any, theirs: Any, path: str = "$") -> None:

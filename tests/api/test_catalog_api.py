@@ -4,9 +4,7 @@ of sale, segment), its errors, the customer-scoped variants and the vendor's rou
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -18,13 +16,14 @@ from opencsp.customers.models import CustomerQualification
 from tests.factories import member, system
 from tests.factories.catalog_specs import availability_spec, product_spec, sku_spec
 from tests.factories.parties import customer, partner, partnership
+from tests.support import reference
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared/reference/csp/samples"
 PID = "CFQ7TTC0TEST"
 
 
 def sample(name: str) -> dict:
-    return json.loads((SAMPLES / name).read_text(encoding="utf-8"))
+    data: dict = reference.sample(name)
+    return data
 
 
 @pytest.fixture()

@@ -5,8 +5,6 @@ documented ones (PascalCase) are accepted."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,15 +13,11 @@ from opencsp.auth.rules import Role
 from opencsp.core.actor import Tier
 from tests.factories.customers import cast
 from tests.factories.parties import partner, partnership
-
-SAMPLES = Path(__file__).resolve().parents[3] / "shared/reference/csp/samples"
+from tests.support import reference
 
 
 def sample(name: str) -> Any:
-    path = SAMPLES / name
-    if not path.exists():
-        pytest.skip(f"reference samples not available at {SAMPLES}")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return reference.sample(name)
 
 
 def paths(value: Any, prefix: str = "") -> set[str]:

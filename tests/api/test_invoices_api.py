@@ -7,11 +7,9 @@ downstream line shown to its seller only."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,8 +27,8 @@ from tests.factories import Member, member
 from tests.factories.billing import charge, issue
 from tests.factories.commerce import Scene, scene, subscription
 from tests.factories.parties import partner
+from tests.support import reference
 
-SAMPLES = Path("/work/shared/reference/csp/samples")
 OCT = date(2026, 10, 1)
 AUG = date(2026, 8, 1)
 
@@ -111,7 +109,7 @@ def test_an_invoice_has_the_sample_shape_and_its_total_is_the_sum_of_its_lines(c
     r = get(client, world.sc.direct, f"/invoices/{inv.id}")
     assert r.status_code == 200, r.text
     body = r.json()
-    sample = json.loads((SAMPLES / "invoices-get-by-id.response.json").read_text())
+    sample = reference.sample("invoices-get-by-id.response.json")
     missing = set(sample) - set(body) - {"taxReceipts"}  # no tax receipts: no tax (§11)
     assert not missing
     assert body["id"] == inv.id and body["documentType"] == "invoice"
@@ -141,9 +139,7 @@ def test_a_line_item_has_every_field_of_the_sample(client, world):
     r = get(client, world.sc.direct, f"/invoices/{inv.id}/lineitems/OneTime/BillingLineItems")
     assert r.status_code == 200, r.text
     body = r.json()
-    sample = json.loads(
-        (SAMPLES / "invoices-lineitems-onetime-billing-next.response.json").read_text()
-    )
+    sample = reference.sample("invoices-lineitems-onetime-billing-next.response.json")
     first = body["items"][0]
     assert not set(sample["items"][0]) - set(first)
     assert first["attributes"]["objectType"] == "OneTimeInvoiceLineItem"

@@ -3,20 +3,15 @@
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pytest
 
 from opencsp.auth.rules import Role
 from opencsp.core.actor import Tier
 from tests.factories import member
+from tests.support import reference
 
-SAMPLE = (
-    Path(__file__).resolve().parents[3]
-    / "shared/reference/csp/samples/country-validation-rules-get.response.json"
-)
 ERROR_KEYS = {"code", "description", "data", "source"}
 
 
@@ -81,9 +76,7 @@ def test_unknown_market_is_404_in_the_error_shape(client, headers):
 
 
 def test_country_validation_rules_have_the_samples_keys(client, headers):
-    if not SAMPLE.exists():
-        pytest.skip(f"reference samples not available at {SAMPLE}")
-    sample = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    sample = reference.sample("country-validation-rules-get.response.json")
     body = client.get("/v1/countryvalidationrules/US", headers=headers).json()
     assert list(body) == list(sample)
     for key in ("states", "supportedLanguages", "supportedCultures", "countryCallingCodes"):

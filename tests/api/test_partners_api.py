@@ -4,9 +4,7 @@ operations."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,13 +19,13 @@ from opencsp.partners.models import Partnership
 from tests.factories import member
 from tests.factories.parties import partner
 from tests.factories.partners import approved, enrolled
+from tests.support import reference
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared/reference/csp/samples"
 OPENCSP_LEGAL_FIELDS = {"tenantDomain", "taxId", "organizationRegistrationNumber"}
 
 
 def sample(name: str) -> Any:
-    return json.loads((SAMPLES / name).read_text())
+    return reference.sample(name)
 
 
 @pytest.fixture()

@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,14 +29,14 @@ from tests.conftest import NOW
 from tests.factories.billing import charge, issue
 from tests.factories.commerce import scene, subscription
 from tests.factories.parties import partner
+from tests.support import reference
 
-FILE_FORMATS = Path("/work/shared/reference/csp/file-formats.md")
 NOV = date(2026, 11, 1)  # the open period at NOW
 
 
 def documented_header() -> list[str]:
     """The column list of §8c as the reference writes it (not the code's constant)."""
-    text = FILE_FORMATS.read_text()
+    text = reference.path("file-formats.md").read_text(encoding="utf-8")
     section = text[text.index("### 8c.") : text.index("### 8d.")]
     found = re.search(r"`(PartnerId, CustomerId[^`]+)`", section)
     assert found

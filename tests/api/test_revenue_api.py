@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -20,9 +19,9 @@ from opencsp.auth.rules import Role
 from opencsp.core.actor import Tier
 from tests.factories import Member, billing, member, organization
 from tests.factories.revenue import RevenueScene, fx, revenue_scene, settle
+from tests.support import reference
 
 MAY, JUNE = date(2026, 5, 1), date(2026, 6, 1)
-SAMPLES = "/work/shared/reference/csp/samples"
 
 
 @pytest.fixture()
@@ -159,8 +158,7 @@ def test_breakdown_by_product_and_reseller_for_the_vendor(
 
 
 def _sample(name: str) -> dict[str, Any]:
-    with open(f"{SAMPLES}/{name}", encoding="utf-8") as f:
-        data: dict[str, Any] = json.load(f)
+    data: dict[str, Any] = reference.sample(name)
     return data
 
 

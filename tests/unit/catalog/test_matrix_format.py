@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import csv
 import re
-from pathlib import Path
 
 import pytest
 
 from opencsp.catalog import rules
 from opencsp.catalog.matrix_format import MatrixRow, format_row, is_header, parse_row
+from tests.support import reference
 
-FORMATS = Path(__file__).resolve().parents[4] / "shared/reference/csp/file-formats.md"
 COUNTRIES = {"US", "KR", "DE", "AD", "AE"}
 
 
 def documented_header() -> str:
-    section = FORMATS.read_text(encoding="utf-8").split("## 2.", 1)[1]
+    section = reference.path("file-formats.md").read_text(encoding="utf-8").split("## 2.", 1)[1]
     block = re.search(r"```\n(.*?)```", section, re.DOTALL)
     assert block is not None
     return block.group(1).splitlines()[0]

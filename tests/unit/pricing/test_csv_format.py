@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -21,12 +20,16 @@ from opencsp.pricing.csvformat import (
     parse_tier,
 )
 from opencsp.pricing.rules import PRICE_LIST_COLUMNS, PRICE_LIST_HEADER
-
-FORMATS = Path(__file__).resolve().parents[4] / "shared/reference/csp/file-formats.md"
+from tests.support import reference
 
 
 def test_the_header_is_the_documented_one_byte_for_byte():
-    section = FORMATS.read_text(encoding="utf-8").split("## 1.", 1)[1].split("## 2.", 1)[0]
+    section = (
+        reference.path("file-formats.md")
+        .read_text(encoding="utf-8")
+        .split("## 1.", 1)[1]
+        .split("## 2.", 1)[0]
+    )
     line = next(ln for ln in section.splitlines() if ln.startswith('"ProductTitle"'))
     # The doc notes that its source closes the last cell with a typographic quote, a
     # typo (file-formats.md §1): read as the straight quote it stands for.
