@@ -81,7 +81,7 @@ def test_the_catalog_manager_browses_and_uploads_a_price_list(
         price_csv(
             [
                 {"ProductId": site.product_id, "SkuId": site.sku_id, "UnitPrice": "lots"},
-                {"ProductId": site.product_id, "SkuId": site.sku_id, "Currency": "USD"},
+                {"ProductId": site.product_id, "SkuId": site.sku_id, "Currency": "JPY"},
             ]
         )
     )

@@ -215,7 +215,7 @@ def test_a_rejected_upload_lists_its_problems_by_line_and_writes_nothing(client,
             {
                 "ProductId": item.product.id,
                 "SkuId": item.sku.id,
-                "Currency": "USD",
+                "Currency": "JPY",
                 "TermDuration": "P1M",
                 "BillingPlan": "Monthly",
             },

@@ -283,3 +283,24 @@ def test_a_rejected_file_leaves_an_existing_preview_untouched(session):
     session.expire_all()
     assert session.get(PriceList, old.id) is not None
     assert session.scalars(select(PriceRow.unit_price)).all() == [Decimal("1")]
+
+
+def test_every_market_may_price_an_item_in_usd_and_no_other_foreign_currency(session):
+    """Azure, reservations and marketplace items are priced in USD in every market and
+    billed in the partner's currency (rules.md §11; ``billing.fx``); any other currency
+    must be one of the market's own."""
+    offer = catalog.offer(session)
+    data = sheet(
+        [
+            sheet_row(offer, "10", Market="DE", Currency="USD"),
+            sheet_row(offer, "12", Market="KR", Currency="USD"),
+        ]
+    )
+    summary = _import(session, data)
+    assert sorted((s.market_id, s.rows) for s in summary.lists) == [
+        ("europe", 1),
+        ("korea-republic-of", 1),
+    ]
+    assert set(session.scalars(select(PriceRow.currency))) == {"USD"}
+    rejected = _rejected(session, sheet([sheet_row(offer, "10", Market="KR", Currency="JPY")]))
+    assert [p[1] for p in rejected.problems] == ["Currency"]

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from opencsp.audit import service as audit
-from opencsp.billing import accrual
+from opencsp.billing import accrual, cycle_path
 from opencsp.billing.errors import PeriodClosed, PeriodNotEnded, PeriodOutOfOrder
 from opencsp.billing.issue import issue_documents
 from opencsp.billing.lines import month_of
@@ -116,7 +116,7 @@ def run_month(units: Units, period: date) -> RunResult:
             result.walked += accrual.accrue_walked(session, ids[i : i + size], period, now=now)
     lap("walked")
     with units() as (session, _):
-        result.cycles = accrual.accrue_cycles(session, period, now=now)
+        result.cycles = cycle_path.accrue_cycles(session, period, now=now)
     lap("cycles")
     with units() as (session, _):
         result.downstream = _downstream(session, period, now)

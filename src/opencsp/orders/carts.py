@@ -28,7 +28,12 @@ from opencsp.customers.models import Customer
 from opencsp.orders import cart_views, gates
 from opencsp.orders import facts as cart_facts
 from opencsp.orders.cart_views import CartView, cart_lines, cart_view, line_errors
-from opencsp.orders.errors import CART_INVALID_INPUT, CartAlreadySubmitted, CartNotFound
+from opencsp.orders.errors import (
+    CART_INVALID_INPUT,
+    CartAlreadySubmitted,
+    CartNotFound,
+    CurrencyNotSupported,
+)
 from opencsp.orders.models import Cart, CartLine
 from opencsp.orders.rules import (
     WHOLE,
@@ -43,6 +48,8 @@ from opencsp.orders.rules import (
     validate_line,
 )
 from opencsp.pricing import queries as pricing
+from opencsp.pricing.errors import PriceNotFound
+from opencsp.pricing.fx import USD as US_DOLLAR
 from opencsp.subscriptions import changes, terms
 
 __all__ = [  # besides what is defined here, the cart views it answers with
@@ -98,6 +105,8 @@ class Evaluation:
     currency: Currency
     priced: list[PricedLine]
     failures: list[LineFailure]
+    billing: Currency | None = None
+    """The partner's currency when the lines are priced in another (USD, rules.md §11)."""
 
 
 def _first_term(
@@ -155,17 +164,7 @@ def _price(
     if valid.plan is BillingPlan.NONE:
         unit, list_id = Money.zero(currency), None
     else:
-        found = pricing.unit_price(
-            session,
-            valid.catalog_item,
-            facts.market_id,
-            currency.code,
-            valid.term,
-            valid.plan,
-            at=at,
-            quantity=valid.quantity,
-            generations=facts.generations,
-        )
+        found = _listed_price(session, valid, facts, currency, at)
         unit, list_id = Money(found.unit_price, found.currency), found.price_list_id
     line_pricing = price_line(
         unit,
@@ -176,6 +175,53 @@ def _price(
         first_period=first_period,
     )
     return PricedLine(valid, offer, reseller_id, start, end, custom_end, list_id, line_pricing)
+
+
+def _listed_price(
+    session: Session,
+    valid: ValidLine,
+    facts: cart_facts.CartFacts,
+    currency: Currency,
+    at: datetime,
+) -> pricing.Price:
+    """The line's price in the partner's currency, or else in USD: an item the market's
+    list prices only in USD (Azure, reservations, marketplace, rules.md §11) is priced in
+    USD and billed in the partner's currency at each month's rate (``billing.fx``)."""
+    for code in dict.fromkeys((currency.code, US_DOLLAR.code)):
+        try:
+            return pricing.unit_price(
+                session,
+                valid.catalog_item,
+                facts.market_id,
+                code,
+                valid.term,
+                valid.plan,
+                at=at,
+                quantity=valid.quantity,
+                generations=facts.generations,
+            )
+        except PriceNotFound:
+            if code == US_DOLLAR.code:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _one_currency(
+    priced: list[PricedLine], failures: list[LineFailure], partner: Currency
+) -> Currency:
+    """The cart's pricing currency: the partner's if any line is priced in it, else the
+    one its lines are priced in; a line priced in another fails (900169)."""
+    used = {p.pricing.unit_price.currency for p in priced}
+    cart = partner if partner in used or not used else min(used, key=lambda c: c.code)
+    for p in [p for p in priced if p.pricing.unit_price.currency != cart]:
+        priced.remove(p)
+        exc = CurrencyNotSupported(
+            currency=cart.code,
+            catalog_item_id=str(p.line.catalog_item),
+            priced_in=p.pricing.unit_price.currency.code,
+        )
+        failures.append(LineFailure(p.line.id, line_error(exc), exc.code, exc))
+    return cart
 
 
 def evaluate(
@@ -228,8 +274,10 @@ def evaluate(
             )
         except DomainError as exc:
             failures.append(LineFailure(line.id, line_error(exc), exc.code, exc))
+    priced_in = _one_currency(priced, failures, currency)
     failures.sort(key=lambda f: f.line_id)
-    return Evaluation(facts, currency, priced, failures)
+    billing = currency if priced_in != currency else None
+    return Evaluation(facts, priced_in, priced, failures, billing)
 
 
 # --- the cart rows ---------------------------------------------------------------------

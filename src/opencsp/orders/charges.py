@@ -36,5 +36,6 @@ def record_one_time(session: Session, order: Order, line: OrderLine, *, now: dat
         sku_id=line.sku_id,
         availability_id=line.availability_id,
         product_type=line.product_type,
+        billing_currency=order.billing_currency,
     )
     return one_time.record(session, facts, source, now=now)

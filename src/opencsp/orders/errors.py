@@ -358,3 +358,19 @@ class PartnerNotQualified(SegmentNotQualified):
         "government segment, which needs your organization's approved government "
         "qualification"
     )
+
+
+# --- items priced in USD (issue 6; rules.md §11) ----------------------------------------
+
+
+class CurrencyNotSupported(InvalidInput, OrderError):
+    """900169: a cart line priced in another currency than the cart's other lines (an item
+    the market's list prices only in USD next to items priced in the partner's currency,
+    rules.md §11). One order has one pricing currency; such items are bought in a cart of
+    their own."""
+
+    code: ClassVar[int | str] = 900169
+    description = (
+        "One or more of the order items do not support the given currency, {currency}: "
+        "{catalog_item_id} is priced in {priced_in}. Buy it in a cart of its own"
+    )

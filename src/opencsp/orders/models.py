@@ -74,7 +74,9 @@ class CartLine(Base):
 class Order(Base):
     """An order (``Order``): what one checkout bought for one customer, billed to
     ``organization_id`` (the direct-bill partner or indirect provider) in ``currency``.
-    ``total_price`` is the sum of the lines' rounded charges."""
+    ``total_price`` is the sum of the lines' rounded charges. ``billing_currency`` is the
+    partner's currency when the lines are priced in another (USD, rules.md §11), else
+    NULL."""
 
     __tablename__ = "orders"
 
@@ -88,6 +90,7 @@ class Order(Base):
     cart_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True)
     market_id: Mapped[str] = mapped_column(String(64))
     currency: Mapped[str] = mapped_column(String(3))
+    billing_currency: Mapped[str | None] = mapped_column(String(3), default=None)
     billing_cycle: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))
     transaction_type: Mapped[str] = mapped_column(String(32), default="UserPurchase")

@@ -31,6 +31,7 @@ from opencsp.pricing.csvformat import (
     parse_tier,
 )
 from opencsp.pricing.errors import PriceListLocked, Problem
+from opencsp.pricing.fx import USD
 from opencsp.pricing.models import PriceList, PriceRow
 from opencsp.pricing.queries import price_currencies
 
@@ -243,7 +244,9 @@ class RowConverter:
 
     def place(self, line: int, code: str, currency: str) -> tuple[OpenList, str, str] | None:
         """The list of the country's market, the country as stored, and the currency if
-        it is one of that market's price-list currencies (rules.md §4)."""
+        it is one of that market's price-list currencies (rules.md §4) or USD: Azure,
+        reservations and marketplace items are priced in USD in every market and billed
+        in the partner's currency (rules.md §11; ``billing.fx``)."""
         try:
             opened, country = self.market(code)
         except CsvValueError as exc:
@@ -392,7 +395,8 @@ class RowConverter:
             market_id=market_id,
             listing=listing,
             db_id=self.list_id_to_db(listing.id),
-            currencies=frozenset(price_currencies(self.session, market_id)),
+            # and USD in every market: items priced in USD (rules.md §11)
+            currencies=frozenset(price_currencies(self.session, market_id)) | {USD.code},
             replaced=existing is not None,
         )
         self.lists[market_id] = opened

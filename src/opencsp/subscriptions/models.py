@@ -47,7 +47,9 @@ class Subscription(Base):
     current term, both inclusive whole UTC days (``effectiveStartDate``,
     ``commitmentEndDate``); ``term_number`` counts terms from 1. ``unit_price`` is the
     partner price for the whole current term, locked at purchase or renewal in
-    ``currency`` (PC:billing-basics.md). ``scheduled_next_term`` holds the
+    ``currency`` (PC:billing-basics.md); ``billing_currency`` is the partner's currency
+    when it differs (an item priced in USD, converted at each month's FX rate when it is
+    billed, rules.md §11), else NULL. ``scheduled_next_term`` holds the
     ``scheduledNextTermInstructions`` applied at renewal. ``cancellable_until`` is the end
     of the cancellation window of the current term (none after an upgrade). ``anchor_day``
     is the day of month the current term's months step on when it differs from its start
@@ -81,6 +83,7 @@ class Subscription(Base):
     billing_plan: Mapped[str] = mapped_column(String(16))
     market_id: Mapped[str] = mapped_column(String(64))
     currency: Mapped[str] = mapped_column(String(3))
+    billing_currency: Mapped[str | None] = mapped_column(String(3), default=None)
     unit_price: Mapped[Decimal] = mapped_column(DecimalText())
     price_list_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     term_number: Mapped[int] = mapped_column(Integer, default=1)

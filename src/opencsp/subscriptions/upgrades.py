@@ -326,6 +326,7 @@ def _coterminous_copy(
         billing_plan=source.billing_plan,
         market_id=source.market_id,
         currency=source.currency,
+        billing_currency=source.billing_currency,
         unit_price=source.unit_price,
         price_list_id=source.price_list_id,
         term_number=1,
