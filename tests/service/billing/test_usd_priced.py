@@ -10,6 +10,8 @@ refund gives back exactly what was billed, at the charge's rate."""
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -17,6 +19,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from opencsp.billing import recon_stream
 from opencsp.billing.models import Charge, Invoice
 from opencsp.core import clock
 from opencsp.core.actor import Tier
@@ -163,3 +166,16 @@ def test_a_month_without_the_rate_stops_the_bill_run_until_the_rate_is_set(sessi
     bill(session, NOVEMBER)  # the re-run completes the month
     [invoice] = session.scalars(select(Invoice).where(Invoice.bill_to_organization_id == uk.org.id))
     assert (invoice.currency, invoice.total_minor) == ("GBP", 7930)
+
+
+def test_the_reconciliation_file_shows_the_rate_and_adds_up_to_the_invoice(session, shop):
+    uk, *_ = shop
+    buy(session, shop)
+    bill(session, NOVEMBER)
+    [invoice] = session.scalars(select(Invoice).where(Invoice.bill_to_organization_id == uk.org.id))
+    header, *rows = csv.reader(io.StringIO("".join(recon_stream.invoice_file(session, invoice))))
+    [line] = [dict(zip(header, r, strict=True)) for r in rows]
+    assert (line["PricingCurrency"], line["Currency"]) == ("USD", "GBP")
+    assert Decimal(line["PCToBCExchangeRate"]) == NOVEMBER_RATE
+    assert line["PCToBCExchangeRateDate"].startswith("11/1/2026")
+    assert Decimal(line["Subtotal"]) == Decimal("79.30") == Decimal(invoice.total_minor) / 100
