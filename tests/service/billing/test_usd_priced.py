@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from opencsp.billing import recon_stream
 from opencsp.billing.models import Charge, Invoice
+from opencsp.catalog.rules import BillingPlan, ProductType, TermDuration
 from opencsp.core import clock
 from opencsp.core.actor import Tier
 from opencsp.orders import carts, checkout
@@ -31,7 +32,7 @@ from opencsp.pricing.models import FxRate
 from opencsp.subscriptions import service
 from opencsp.subscriptions.models import Subscription
 from tests.factories.billing import bill
-from tests.factories.catalog import fx_rate, offer, price_list
+from tests.factories.catalog import Row, fx_rate, offer, price_list
 from tests.factories.commerce import NCE_PRICES, P1Y, line, nce_rows
 from tests.factories.parties import accepted, customer, partner, signed, template
 
@@ -58,9 +59,13 @@ def shop(session):
     saas = offer(session, title="Contoso Marketplace SaaS")
     rows = [replace(r, currency="GBP", market_code="DE") for r in nce_rows(licence, NCE_PRICES)]
     rows += [replace(r, currency="USD", market_code="DE") for r in nce_rows(saas, NCE_PRICES)]
+    perpetual = offer(session, product_type=ProductType.SOFTWARE_PERPETUAL, title="Contoso Desk")
+    one_time = {"term": TermDuration.ONE_TIME, "billing_plan": BillingPlan.ONE_TIME}
+    rows.append(Row(perpetual, "250", currency="USD", market_code="DE", **one_time))
     price_list(session, EUROPE, NOVEMBER, rows)
     for month, rate in GBP_IN_USD.items():
         fx_rate(session, "GBP", month, rate)
+    session.info["perpetual"] = perpetual
     return uk, german, licence, saas
 
 
@@ -179,3 +184,15 @@ def test_the_reconciliation_file_shows_the_rate_and_adds_up_to_the_invoice(sessi
     assert Decimal(line["PCToBCExchangeRate"]) == NOVEMBER_RATE
     assert line["PCToBCExchangeRateDate"].startswith("11/1/2026")
     assert Decimal(line["Subtotal"]) == Decimal("79.30") == Decimal(invoice.total_minor) / 100
+
+
+def test_a_one_time_purchase_is_billed_at_its_months_rate_when_it_is_ordered(session, shop):
+    uk, german, *_ = shop
+    item = session.info["perpetual"]
+    bought = line(item, 2, term=TermDuration.ONE_TIME, plan=BillingPlan.ONE_TIME)
+    with clock.frozen(BOUGHT):
+        order = checkout.place_order(session, uk.actor, german.id, [bought])
+    assert (order.currency, order.billing_currency) == ("USD", "GBP")
+    [charge] = session.scalars(select(Charge).where(Charge.order_id == order.id)).all()
+    assert (charge.amount_minor, charge.currency, charge.fx_rate) == (50000, "GBP", NOVEMBER_RATE)
+    assert (charge.billed_each_minor, charge.billed_amount_minor) == (19841, 39682)  # 198.4126…
