@@ -85,7 +85,7 @@ def billed(row: dict[str, Any], billing: str | None, rates: Rates) -> dict[str, 
 
 def as_its_charge(row: dict[str, Any], charge: Any) -> dict[str, Any]:
     """A credit billed as the charge it gives back was: same currency, rate and date."""
-    if charge.currency == row["pricing_currency"] and row["currency"] == charge.currency:
+    if charge.currency == row["currency"] == row["pricing_currency"]:
         return row
     rate = Decimal(charge.fx_rate)
     return bill_in(row, Conversion(row["pricing_currency"], charge.currency, rate, charge.fx_date))

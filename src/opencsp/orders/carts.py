@@ -187,23 +187,26 @@ def _listed_price(
     """The line's price in the partner's currency, or else in USD: an item the market's
     list prices only in USD (Azure, reservations, marketplace, rules.md §11) is priced in
     USD and billed in the partner's currency at each month's rate (``billing.fx``)."""
-    for code in dict.fromkeys((currency.code, US_DOLLAR.code)):
-        try:
-            return pricing.unit_price(
-                session,
-                valid.catalog_item,
-                facts.market_id,
-                code,
-                valid.term,
-                valid.plan,
-                at=at,
-                quantity=valid.quantity,
-                generations=facts.generations,
-            )
-        except PriceNotFound:
-            if code == US_DOLLAR.code:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+
+    def in_(code: str) -> pricing.Price:
+        return pricing.unit_price(
+            session,
+            valid.catalog_item,
+            facts.market_id,
+            code,
+            valid.term,
+            valid.plan,
+            at=at,
+            quantity=valid.quantity,
+            generations=facts.generations,
+        )
+
+    try:
+        return in_(currency.code)
+    except PriceNotFound:
+        if currency == US_DOLLAR:
+            raise
+        return in_(US_DOLLAR.code)
 
 
 def _one_currency(
