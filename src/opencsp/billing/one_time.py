@@ -14,7 +14,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,7 +22,6 @@ from opencsp.billing import charges as rules
 from opencsp.billing import fx
 from opencsp.billing.accrual import TIER, charge_row
 from opencsp.billing.bulk import write_rows
-from opencsp.billing.invoices import Conversion
 from opencsp.billing.lines import OneTimeFacts, midnight, next_month
 from opencsp.billing.models import BillingPeriod, Charge
 
@@ -67,10 +65,9 @@ def record(
                 Charge.tier == TIER, Charge.key == rows[0]["key"]
             )
         ).first()
-        at = (
-            Conversion(purchase.currency, bought.currency, Decimal(bought.fx_rate), bought.fx_date)
-            if bought is not None
-            else fx.Rates(session).of(purchase.currency, billing, rows[0]["period"])
-        )
-        rows = [fx.bill_in(row, at) for row in rows]
+        if bought is None:  # the purchase itself: at its month's rate
+            at = fx.Rates(session).of(purchase.currency, billing, rows[0]["period"])
+            rows = [fx.bill_in(row, at) for row in rows]
+        else:
+            rows = [fx.as_its_charge(row, bought) for row in rows]
     return write_rows(session, rows)
