@@ -25,7 +25,11 @@ to a whole period in a few statements.
 3. A vendor line whose key is too long to prefix in SQL is priced on the Python path
    (its key becomes a digest, ``downstream_lines.downstream_key``), and so is a credit
    that names the charge it gives back: it takes that charge's recorded factor
-   (``downstream_lines.mirrored``), after the charges are written.
+   (``downstream_lines.mirrored``), after the charges are written. So is a line billed
+   in another currency than it is priced in (an item priced in USD): its seat is
+   converted with the reconciliation file's ``ROUNDDOWN`` at the vendor line's rate
+   (``fx.billed_each``), so the SQL statements only ever bill a line in its pricing
+   currency, where the billed amount is the priced one.
 
 Keys are ``provider:<vendor key>`` and ``partner:<vendor key>`` under
 ``uq_charges_tier_key``, so a re-run writes nothing twice. Never commits (the bill run's
@@ -105,6 +109,7 @@ class Run:
             v.id.between(*self.ids),
             func.length(v.key) <= SHORT_KEY,
             v.offsets_key.is_(None),
+            v.currency == v.pricing_currency,
         )
 
     def survey(self) -> bool:
@@ -132,18 +137,17 @@ class Run:
             v.unit_price,
         )
         each = func.max(func.abs(v.each_minor))
-        billed = func.max(func.abs(v.billed_each_minor))
         seats, longest = func.max(func.abs(v.quantity)), func.max(func.length(v.key))
-        q = select(*keys, each, billed, seats, longest).where(
+        q = select(*keys, each, seats, longest).where(
             v.tier == VENDOR_TIER,
             unindexed(self.session, v.period) == self.period,
             v.id.between(*self.ids),
         )
         for row in self.session.execute(q.group_by(*keys)):
             who, where, product, sku, term, plan, currency, unit, *most = row
-            self.largest = max(self.largest, int(most[0]), int(most[1]))
-            self.seats = max(self.seats, int(most[2]))
-            self.longest = max(self.longest, int(most[3]))
+            self.largest = max(self.largest, int(most[0]))
+            self.seats = max(self.seats, int(most[1]))
+            self.longest = max(self.longest, int(most[2]))
             if who is not None:
                 self.providers.add((who, product, sku, unit))
             if where is not None:
@@ -205,7 +209,6 @@ class Run:
         seller, buyer = v.bill_to_organization_id, v.reseller_organization_id
         num, den = func.coalesce(f1.c.num, f2.c.num), func.coalesce(f1.c.den, f2.c.den)
         each = sql.half_up(v.each_minor, num, den)
-        billed = sql.half_up(v.billed_each_minor, num, den)
         cols = sql.copied(v) | {
             "tier": literal(PROVIDER_TIER),
             "key": literal(f"{PROVIDER_TIER}:") + v.key,
@@ -216,8 +219,8 @@ class Run:
             "unit_price": func.coalesce(f1.c.unit_price_out, f2.c.unit_price_out),
             "each_minor": each,
             "amount_minor": each * v.quantity,
-            "billed_each_minor": billed,
-            "billed_amount_minor": billed * v.quantity,
+            "billed_each_minor": each,
+            "billed_amount_minor": each * v.quantity,
             "cost_minor": v.billed_amount_minor,
             "price_ratio": sql.ratio_text(num, den),
             "ratio_of": literal(COST),
@@ -306,9 +309,6 @@ class Run:
             )
 
         each = priced(v.each_minor, func.coalesce(p.each_minor, v.each_minor))
-        billed = priced(
-            v.billed_each_minor, func.coalesce(p.billed_each_minor, v.billed_each_minor)
-        )
         cols = sql.copied(v) | {
             "tier": literal(PARTNER_TIER),
             "key": literal(f"{PARTNER_TIER}:") + v.key,
@@ -323,8 +323,8 @@ class Run:
             ),
             "each_minor": each,
             "amount_minor": each * v.quantity,
-            "billed_each_minor": billed,
-            "billed_amount_minor": billed * v.quantity,
+            "billed_each_minor": each,
+            "billed_amount_minor": each * v.quantity,
             "cost_minor": func.coalesce(p.billed_amount_minor, v.billed_amount_minor),
             "price_ratio": case(
                 (ruled, sql.ratio_text(num, den)),
@@ -381,7 +381,7 @@ class Run:
         partner_lines = self.insert_partners()
         if min(written, partner_lines) < 0:
             return -1
-        rest: ColumnElement[bool] = Charge.offsets_key.is_not(None)
+        rest = or_(Charge.offsets_key.is_not(None), Charge.currency != Charge.pricing_currency)
         if self.longest > SHORT_KEY:
             rest = or_(rest, func.length(Charge.key) > SHORT_KEY)
         written += accrue_lines(self.session, self.period, self.now, where=rest)

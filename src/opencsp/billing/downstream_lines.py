@@ -30,8 +30,11 @@ returns (rules.md §11, "Cost basis"); a credit whose charge has no factor recor
 takes the rules in force when it accrues.
 
 Currency: a seller bills downstream in the currency it is billed in (v1: the vendor
-line's billing currency; the pricing currency and FX rate are carried over, so the
-reconciliation file's ``PCToBCExchangeRate`` still holds). ``cost_minor`` keeps the
+line's billing currency). The line is priced in the vendor line's pricing currency and
+billed at the rate and date the vendor line carries, by the same seat-based formula
+(``fx.billed_each``: ``ROUNDDOWN(each × PCToBCExchangeRate)``, file-formats.md §8c), so
+its reconciliation row checks against it to the minor unit and a credit, converted at its
+charge's rate, gives back exactly what that line billed. ``cost_minor`` keeps the
 seller's cost, so margin = billed − cost, shown to the seller only."""
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, select, tuple_
 from sqlalchemy.orm import Session
 
+from opencsp.billing import fx
 from opencsp.billing import price_rules as rules
 from opencsp.billing.bulk import write_rows
 from opencsp.billing.models import Charge
@@ -100,12 +104,11 @@ def ratio_text(ratio: Fraction) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Pricing:
-    """How a downstream line is priced from a base line: per-seat amounts of the base in
-    the pricing and billing currencies, times ``ratio``; ``unit_price`` the term price it
+    """How a downstream line is priced from a base line: the base's per-seat amount in
+    the pricing currency, times ``ratio``; ``unit_price`` the term price it
     shows; ``basis`` which base that is (``COST`` or ``VENDOR_EACH``)."""
 
     each_minor: int
-    billed_each_minor: int
     ratio: Fraction
     unit_price: Decimal
     basis: str = COST
@@ -120,11 +123,7 @@ def mirrored(credited: Mapping[str, Any] | None, vendor: Pricing, cost: Pricing)
     basis = VENDOR_EACH if credited["ratio_of"] == VENDOR_EACH else COST
     base = vendor if basis == VENDOR_EACH else cost
     return Pricing(
-        base.each_minor,
-        base.billed_each_minor,
-        Fraction(credited["price_ratio"]),
-        credited["unit_price"],
-        basis,
+        base.each_minor, Fraction(credited["price_ratio"]), credited["unit_price"], basis
     )
 
 
@@ -149,7 +148,7 @@ def line(
 ) -> dict[str, Any]:
     """A downstream row: the vendor line's facts, the new parties and the new price."""
     each = scaled(pricing.each_minor, pricing.ratio)
-    billed = scaled(pricing.billed_each_minor, pricing.ratio)
+    billed = fx.billed_each(each, fx.recorded(base))
     row = dict(base)
     row.pop("id", None)
     row.update(
@@ -230,7 +229,7 @@ class Pricer:
             row["bill_to_organization_id"], str(row["reseller_organization_id"]), row
         )
         ratio, unit = marked_up(row["unit_price"], self.default_markup if found is None else found)
-        return Pricing(row["each_minor"], row["billed_each_minor"], ratio, unit)
+        return Pricing(row["each_minor"], ratio, unit)
 
     def partner(self, seller: uuid.UUID, row: Mapping[str, Any], cost: Pricing) -> Pricing:
         """A partner's price to its customer: as the charge a credit gives back, else its
@@ -241,12 +240,12 @@ class Pricer:
         found = self.markup(seller, str(row["customer_id"]), row)
         if found is not None:
             ratio, unit = marked_up(cost.unit_price, found)
-            return Pricing(cost.each_minor, cost.billed_each_minor, ratio, unit)
+            return Pricing(cost.each_minor, ratio, unit)
         erp = self.erp_price(row)
         share = None if erp is None else erp_share(erp, row["unit_price"])
         if erp is None or share is None:
             return cost
-        return Pricing(row["each_minor"], row["billed_each_minor"], share, erp, VENDOR_EACH)
+        return Pricing(row["each_minor"], share, erp, VENDOR_EACH)
 
     def erp_price(self, row: Mapping[str, Any]) -> Decimal | None:
         found = pick_row(
@@ -300,7 +299,7 @@ def erp_rows(
 
 def vendor_pricing(row: Mapping[str, Any]) -> Pricing:
     """A vendor line as the base of its downstream lines, at factor 1."""
-    return Pricing(row["each_minor"], row["billed_each_minor"], Fraction(1), row["unit_price"])
+    return Pricing(row["each_minor"], Fraction(1), row["unit_price"])
 
 
 def credited_lines(
@@ -342,12 +341,7 @@ def lines_for(pricer: Pricer, row: Mapping[str, Any], now: datetime) -> list[dic
         )
         out.append(provider_line)
         seller = reseller
-        cost = Pricing(
-            provider_line["each_minor"],
-            provider_line["billed_each_minor"],
-            Fraction(1),
-            priced.unit_price,
-        )
+        cost = Pricing(provider_line["each_minor"], Fraction(1), priced.unit_price)
         cost_minor = provider_line["billed_amount_minor"]
     if row["customer_id"] is not None:
         out.append(

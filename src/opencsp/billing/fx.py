@@ -17,6 +17,7 @@ needs stops the bill run with ``FxRateNotFound`` before anything is written."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -81,6 +82,16 @@ def billed(row: dict[str, Any], billing: str | None, rates: Rates) -> dict[str, 
     if billing is None or billing == pricing:
         return row
     return bill_in(row, rates.of(pricing, billing, row["period"]))
+
+
+def recorded(row: Mapping[str, Any]) -> Conversion:
+    """The conversion a charge row carries (its pricing and billing currencies, the rate
+    and its date)."""
+    if row["currency"] == row["pricing_currency"]:
+        return identity(row["currency"], row["fx_date"])
+    return Conversion(
+        row["pricing_currency"], row["currency"], Decimal(row["fx_rate"]), row["fx_date"]
+    )
 
 
 def as_its_charge(row: dict[str, Any], charge: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 import pytest
@@ -181,40 +182,51 @@ def test_credits_mirror_their_charges(
 
 
 @pytest.mark.parametrize(
-    ("currency", "billed_each", "percent", "each"),
+    ("currency", "each", "rate", "billed_each", "percent", "billed"),
     [
-        ("KRW", "14001", "12.5", 15751),  # 15751.125
-        ("KRW", "14001", "-0.0036", 14000),  # 14000.4959...
-        ("KRW", "3", "50", 5),  # 4.5 -> 5
-        ("JPY", "1", "50", 2),  # 1.5 -> 2
-        ("JPY", "1", "49.9999", 1),
-        ("JPY", "1501", "-33.3333", 1001),  # 1000.66...
+        # the seat in USD cents, half-up (1125), then ROUNDDOWN(11.25 × 1400)
+        ("KRW", "10.00", "1400", "14000", "12.5", 15750),
+        # 1098.9 -> 1099 cents; 10.99 × 1333.33 = 14653.29 (the vendor's won × 1.1: 14651.0)
+        ("KRW", "9.99", "1333.33", "13319", "10", 14653),
+        # 999.964 -> 1000 cents, back to the vendor's seat (the won × factor: 13999.496)
+        ("KRW", "10.00", "1400", "14000", "-0.0036", 14000),
+        ("JPY", "0.01", "149.5", "1", "50", 2),  # 2 cents × 149.5 = 2.99
+        ("JPY", "12.34", "151.123456", "1864", "-33.3333", 1243),  # 823 cents: 1243.746
+        ("JPY", "0.01", "99", "0", "49.9999", 0),  # one cent is 0.99 yen: nothing
     ],
 )
-def test_zero_decimal_currencies_round_to_whole_units(
+def test_a_converted_line_is_billed_by_the_reconciliation_formula_in_whole_units(
     session: Session,
     sc: Scene,
     direct_sub: Subscription,
     currency: str,
+    each: str,
+    rate: str,
     billed_each: str,
     percent: str,
-    each: int,
+    billed: int,
 ) -> None:
+    """A line priced in USD and billed in won or yen: the partner's seat is marked up in
+    USD, rounded half-up once, then converted at the vendor line's rate toward zero, so
+    its reconciliation row (``ROUNDDOWN(EffectiveUnitPrice × PCToBCExchangeRate)``)
+    recomputes it exactly; never the vendor's converted seat times the factor."""
     billing.charge(
         session,
         direct_sub,
         NOV,
-        each="10.00",
+        each=each,
         billing_currency=currency,
-        fx_rate="1400",
+        fx_rate=rate,
         billed_each=billed_each,
     )
     pr.set_rule(session, sc.direct.actor, percent=percent)
     accrue(session)
     (line,) = lines(session, "partner")
     assert line.currency == currency
-    assert (line.billed_each_minor, line.billed_amount_minor) == (each, each * 3)
-    assert line.pricing_currency == "USD" and line.fx_rate == 1400
+    assert (line.billed_each_minor, line.billed_amount_minor) == (billed, billed * 3)
+    assert line.pricing_currency == "USD" and line.fx_rate == Decimal(rate)
+    recon = (Decimal(line.each_minor) / 100 * Decimal(rate)).to_integral_value(ROUND_DOWN)
+    assert recon == billed
 
 
 def test_a_rerun_writes_nothing_twice_and_batches_add_up(
