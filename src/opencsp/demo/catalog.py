@@ -52,11 +52,13 @@ class Territories:
 @dataclass(frozen=True, slots=True)
 class DemoProduct:
     """A product to publish, ``usd`` its SKUs' base prices (``demo.offers.Sku.usd``) and
-    ``since`` the months before the current month of its first price list (None: all)."""
+    ``since`` the months before the current month of its first price list (None: all);
+    ``priced_in_usd``: listed in USD only (``demo.offers.Offer.priced_in_usd``)."""
 
     spec: ProductSpec
     usd: dict[str, Decimal]
     since: int | None = None
+    priced_in_usd: bool = False
 
 
 def territories(session: Session) -> Territories:
@@ -135,6 +137,7 @@ def demo_catalog(where: Territories, current_month: date) -> tuple[DemoProduct, 
             ),
             usd={s.id: Decimal(s.usd) for s in offer.skus},
             since=offer.since,
+            priced_in_usd=offer.priced_in_usd,
         )
         for offer in OFFERS
     )

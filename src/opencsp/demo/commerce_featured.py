@@ -17,7 +17,10 @@ plan of ``demo.commerce_plan``, through the same services).
 - **An immediate term change** (monthly to annual, starting a new term today with the
   old term's unused days credited; rules.md §9f matrix).
 - **Perpetual software** bought once by each kind of partner (rules.md §9b), one of them
-  cancelled within its 30 days for a full refund (rules.md §9c)."""
+  cancelled within its 30 days for a full refund (rules.md §9c).
+- **Reserved compute priced in USD** (rules.md §11): Hanbit buys it for Jeju Green Energy
+  billed monthly, billed in won at each month's FX rate; Woodgrove for Fourth Coffee paid
+  upfront, billed in euros at its month's rate."""
 
 from __future__ import annotations
 
@@ -41,7 +44,8 @@ TRIAL_SKU = "0002"
 TRIAL_SEATS = 25
 DAY = timedelta(days=1)
 TOP_UP = "top_up"
-FEATURED = frozenset({"trial", "upgrade", "scheduled", "term_change", "large", TOP_UP})
+USD_PRICED = "usd_priced"
+FEATURED = frozenset({"trial", "upgrade", "scheduled", "term_change", "large", TOP_UP, USD_PRICED})
 """The kinds of featured purchase whose follow-up changes are planned, never drawn."""
 
 CONTOSO, FOURTH_COFFEE, PROSEWARE, WINGTIP, JEJU = (
@@ -160,6 +164,9 @@ def featured(now: datetime) -> list[Purchase]:
         Purchase(on(9, 21), who[JEJU], _once("OLST", 12), "perpetual"),
         Purchase(on(11, 9), who[WINGTIP], _once("PJ24", 3), "perpetual"),
         Purchase(on(10, 17), who[FOURTH_COFFEE], _once("SV25", 2), "perpetual"),
+        # reserved compute priced in USD, billed in won and in euros (rules.md §11)
+        Purchase(on(4, 15), who[JEJU], _paid("RSVM", P1Y, MONTHLY, 4), USD_PRICED),
+        Purchase(on(9, 8), who[FOURTH_COFFEE], _paid("RSVM", P1Y, ANNUAL, 2), USD_PRICED),
         # large deals: Wingtip Toys' company-wide roll-outs, a year paid upfront each, bring
         # its reseller of record just above USD 300,000 (rules.md §2a): the second, on the
         # last evening of last month, is sized to it (``demo.commerce``, ``TOP_UP``)

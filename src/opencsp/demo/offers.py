@@ -7,8 +7,9 @@ suites capped at 300 seats — small business, rules.md §9i — enterprise suit
 storage, business apps, BI, security and compliance add-ons with prerequisite SKUs
 (rules.md §9h), an AI assistant add-on that requires a suite, one-month trials billed
 ``none``, an attestation-required desktop offer with hybrid benefit), software
-subscriptions on P1Y/P3Y and perpetual software bought once (rules.md §9b). The names are
-Nimbus's own."""
+subscriptions on P1Y/P3Y and perpetual software bought once (rules.md §9b), and reserved
+compute priced in USD only (rules.md §11: reservations are priced in USD and billed in the
+partner's currency at the month's FX rate). The names are Nimbus's own."""
 
 from __future__ import annotations
 
@@ -77,7 +78,8 @@ class Sku:
 @dataclass(frozen=True, slots=True)
 class Offer:
     """A product of the demo; ``since`` is how many months before the demo's current
-    month it first appears on a price list (None: on every list of the demo's history)."""
+    month it first appears on a price list (None: on every list of the demo's history);
+    ``priced_in_usd``: every market's list prices it in USD only."""
 
     code: str
     title: str
@@ -85,6 +87,7 @@ class Offer:
     description: str
     skus: tuple[Sku, ...]
     since: int | None = None
+    priced_in_usd: bool = False
 
 
 def _smb(
@@ -119,6 +122,11 @@ def _one(code: str, about: str, sku: Sku, *, since: int | None = None) -> Offer:
 def _server(code: str, title: str, about: str, sku: str, usd: str, low: int, high: int) -> Offer:
     sku_ = Sku("0001", sku, usd, SERVER, low, high, upgrades_to=_SERVER_UPGRADES.get(code, ()))
     return Offer(code, title, ProductType.SOFTWARE_SUBSCRIPTIONS, about, (sku_,))
+
+
+def _reserved(code: str, title: str, about: str, *skus: Sku) -> Offer:
+    """Reserved capacity, priced in USD on every market's list (rules.md §11)."""
+    return Offer(code, title, ProductType.ONLINE_SERVICES, about, skus, priced_in_usd=True)
 
 
 def _perpetual(
@@ -420,5 +428,12 @@ OFFERS: tuple[Offer, ...] = (
         "Relational database, perpetual license per 2 cores.",
         "3950",
         high=500,
+    ),
+    _reserved(
+        "RSVM",
+        "Nimbus Reserved Compute",
+        "A year of reserved virtual-machine capacity at a discount on pay-as-you-go, per "
+        "instance. Priced in US dollars and billed in the partner's currency.",
+        Sku("0001", "Nimbus Reserved Compute D2 Instance", "70", YEARLY, max_quantity=200),
     ),
 )

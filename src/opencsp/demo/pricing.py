@@ -6,7 +6,8 @@ One file per month for every market: the 12 months before the demo's current mon
 (history), the current month, and next month's preview (rules.md §11: lists change on the
 1st with a 30-day preview). Each market's rows are in its price-list currencies
 (``pricing.queries.price_currencies``: Europe in six, Brazil in BRL, rules.md §4), in the
-layout of file-formats.md §1.
+layout of file-formats.md §1; a product priced in USD (``DemoProduct.priced_in_usd``,
+reserved compute, rules.md §11) has USD rows only, in every market.
 
 Prices come from each SKU's USD base (``demo.offers.Sku.usd``, per unit per month on an
 annual commitment) and the term and billing plan (rules.md §9b): P1Y paid upfront is 12
@@ -194,7 +195,7 @@ def price_rows(
             if preview and sku.end_of_sale is not None:
                 end, sale_end = sku.end_of_sale, format_date(sku.end_of_sale)
             for term in _terms(sku):
-                for currency in market.currencies:
+                for currency in ("USD",) if product.priced_in_usd else market.currencies:
                     price = term_price(product.usd[sku.id], term, currency, level)
                     erp = round_amount(price * erp_factor(index), Currency.of(currency))
                     row = [

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from sqlalchemy import func, select
 
@@ -17,7 +17,9 @@ from opencsp.billing import payments, unbilled
 from opencsp.billing.models import VENDOR, BillingPeriod, Charge, Invoice, Payment
 from opencsp.core import clock
 from opencsp.core.actor import Tier
+from opencsp.core.money import Currency
 from opencsp.demo import billing as demo_billing
+from opencsp.demo.catalog import product_id
 from opencsp.demo.parties import PARTNERS
 from opencsp.reporting import ttm
 from opencsp.reporting.rules import DIRECT_BILL_THRESHOLD
@@ -144,3 +146,29 @@ def test_ttm_revenue_is_real_and_one_reseller_is_just_above_300k(demo: Demo):
     for key in ("provider-us", "provider-kr", "direct-us", "direct-eu"):
         assert figures[org_id(demo, key)].billed > 0, key
     assert figures[org_id(demo, "reseller-kr-1")].direct_bill > 0
+
+
+def test_reserved_compute_priced_in_usd_is_billed_in_won_and_euros(demo: Demo):
+    """The featured reserved-compute deals (``demo.commerce_featured``): priced in USD and
+    billed at each month's rate in the partner's currency (rules.md §11), the vendor's
+    lines and the downstream ones, each seat by ``ROUNDDOWN(price × rate)``."""
+    rows = demo.session.execute(
+        select(
+            Charge.tier,
+            Charge.period,
+            Charge.currency,
+            Charge.fx_rate,
+            Charge.fx_date,
+            Charge.each_minor,
+            Charge.billed_each_minor,
+        ).where(Charge.product_id == product_id("RSVM"), Charge.period.in_(CLOSED))
+    ).all()
+    assert {r.currency for r in rows} == {"KRW", "EUR"}
+    assert {r.tier for r in rows} == {"vendor", "provider", "partner"}
+    for r in rows:
+        assert r.fx_rate != 1 and r.fx_date == r.period, r
+        seat = Decimal(r.each_minor).scaleb(-2) * Decimal(r.fx_rate)
+        minor = Currency.of(r.currency).minor_units
+        assert r.billed_each_minor == int(seat.scaleb(minor).to_integral_value(ROUND_DOWN)), r
+    won = {r.period: r.fx_rate for r in rows if r.currency == "KRW" and r.tier == "vendor"}
+    assert len(won) >= 6 and len(set(won.values())) > 1  # billed monthly, month by month

@@ -19,7 +19,8 @@ from opencsp.catalog.rules import BillingPlan, TermDuration
 from opencsp.catalog.specs import TermSpec
 from opencsp.core.money import Currency
 from opencsp.demo import pricing
-from opencsp.demo.catalog import end_of_sale
+from opencsp.demo.catalog import end_of_sale, product_id
+from opencsp.demo.offers import OFFERS
 from opencsp.pricing import rules
 from opencsp.pricing.csvformat import format_date, parse_date
 from opencsp.pricing.fx import FX_HEADER
@@ -147,15 +148,21 @@ def test_the_file_has_the_exact_header_and_quotes_every_field(current_file):
 
 
 def test_every_market_in_its_price_list_currencies(current_file, markets):
+    """Every product in the market's own currencies, except reserved compute, which every
+    market lists in USD only (rules.md §11)."""
     rows = _read(current_file)
+    usd_priced = {product_id(o.code) for o in OFFERS if o.priced_in_usd}
+    assert usd_priced
     by_market = {m.country: m for m in markets}
     assert {r["Market"] for r in rows} == set(by_market)
-    for row in rows:
+    local = [r for r in rows if r["ProductId"] not in usd_priced]
+    for row in local:
         assert row["Currency"] in by_market[row["Market"]].currencies
-    europe = {r["Currency"] for r in rows if r["Market"] == "DE"}
-    assert europe == set(EUROPE)
-    assert {r["Currency"] for r in rows if r["Market"] == "BR"} == {"BRL"}
-    assert {r["Currency"] for r in rows if r["Market"] == "KR"} == {"KRW"}
+    assert {r["Currency"] for r in rows if r["ProductId"] in usd_priced} == {"USD"}
+    assert {r["Market"] for r in rows if r["ProductId"] in usd_priced} == set(by_market) - {"CN"}
+    assert {r["Currency"] for r in local if r["Market"] == "DE"} == set(EUROPE)
+    assert {r["Currency"] for r in local if r["Market"] == "BR"} == {"BRL"}
+    assert {r["Currency"] for r in local if r["Market"] == "KR"} == {"KRW"}
 
 
 def test_prices_are_plain_decimals_rounded_to_the_currency(current_file):
