@@ -243,7 +243,11 @@ def _the_demo_has_a_catalog_and_price_lists(c: TestClient, creds: list[dict]) ->
     sheet = c.get("/v1/program/pricesheets?market=DE", headers=woodgrove)
     assert sheet.status_code == 200, sheet.text
     rows = list(csv.DictReader(io.StringIO(sheet.text)))
-    assert {r["Currency"] for r in rows} == {"EUR", "GBP", "DKK", "NOK", "SEK", "CHF"}
+    # Europe's six, and USD for the reserved compute priced in USD (rules.md §11)
+    assert {r["Currency"] for r in rows} == {"EUR", "GBP", "DKK", "NOK", "SEK", "CHF", "USD"}
+    assert {r["ProductTitle"] for r in rows if r["Currency"] == "USD"} == {
+        "Nimbus Reserved Compute"
+    }
     future = c.get("/v1/program/pricesheets?market=US&timeline=future", headers=adatum)
     assert future.status_code == 200, future.text
     retiring = [
