@@ -158,3 +158,34 @@ def test_the_due_date_shows_in_korean(client: TestClient, session: Session, worl
     page = client.get(f"/invoices/{world.direct_invoice.id}", headers=HTML).text
     assert "2026. 11. 22." in page
     assert OCT.strftime("%Y-%m") in page
+
+
+@pytest.mark.parametrize(
+    ("language", "amount", "fx"),
+    [
+        ("en", "₩42,015", "$30.00 at 1,400.5, the rate of Sep 1, 2026"),
+        ("ko", "₩42,015", "US$30.00, 환율 1,400.5 (2026. 9. 1. 기준)"),
+    ],
+)
+def test_a_line_priced_in_usd_shows_its_price_and_rate(
+    client: TestClient, session: Session, world: World, language, amount, fx
+):
+    """A line billed in won for an item priced in USD (rules.md §11) shows its USD price,
+    the rate and the rate's date under its amount; a line billed as priced shows none."""
+    charge(
+        session,
+        world.direct_sub,
+        date(2026, 9, 1),
+        each="10.00",
+        quantity=3,
+        billing_currency="KRW",
+        fx_rate="1400.5",
+        billed_each="14005",
+    )
+    (inv,) = issue(session, date(2026, 9, 1))
+    sign_in(client, world.sc.direct, language=language)
+    page = client.get(f"/invoices/{inv.id}", headers=HTML).text
+    shown = f'data-field="amount">{amount}<br><span class="muted small" data-field="fx">{fx}<'
+    assert shown in page
+    usd = client.get(f"/invoices/{world.direct_invoice.id}", headers=HTML).text
+    assert 'data-field="amount"' in usd and 'data-field="fx"' not in usd

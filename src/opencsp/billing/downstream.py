@@ -43,7 +43,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, true, tuple_
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -91,6 +91,7 @@ class Run:
         self.providers: set[Key] = set()
         self.erp_keys: set[Key] = set()
         self.ids: tuple[int, int] = (0, 0)
+        self.converted: set[tuple[str, str]] = set()
 
     def keys(self, q: Any) -> list[Key]:
         return [tuple(row) for row in self.session.execute(q.distinct())]
@@ -109,14 +110,24 @@ class Run:
             v.id.between(*self.ids),
             func.length(v.key) <= SHORT_KEY,
             v.offsets_key.is_(None),
-            v.currency == v.pricing_currency,
+            self.priced_as_billed(v),
         )
+
+    def priced_as_billed(self, c: Any) -> ColumnElement[bool]:
+        """Lines billed in their pricing currency: not one of the survey's converted
+        (pricing, billing) pairs. Named pairs, not ``currency = pricing_currency``, whose
+        selectivity PostgreSQL can only guess and then plans the period's joins for far
+        fewer lines than it has."""
+        if not self.converted:
+            return true()
+        return tuple_(c.pricing_currency, c.currency).not_in(sorted(self.converted))
 
     def survey(self) -> bool:
         """One pass over the period's vendor lines: the provider combinations (provider,
         product, SKU, unit price), the ERP combinations of the lines billing a customer,
-        the largest seat amount and seat count, and the longest key; whether there are
-        any lines."""
+        the largest seat amount and seat count, the longest key, and the (pricing,
+        billing) currency pairs of the lines billed in another currency than they are
+        priced in; whether there are any lines."""
         v = self.v
         first, last = self.session.execute(
             select(func.min(Charge.id), func.max(Charge.id)).where(Charge.period == self.period)
@@ -135,6 +146,7 @@ class Run:
             v.billing_plan,
             v.pricing_currency,
             v.unit_price,
+            v.currency,
         )
         each = func.max(func.abs(v.each_minor))
         seats, longest = func.max(func.abs(v.quantity)), func.max(func.length(v.key))
@@ -144,7 +156,9 @@ class Run:
             v.id.between(*self.ids),
         )
         for row in self.session.execute(q.group_by(*keys)):
-            who, where, product, sku, term, plan, currency, unit, *most = row
+            who, where, product, sku, term, plan, currency, unit, billing, *most = row
+            if billing != currency:
+                self.converted.add((currency, billing))
             self.largest = max(self.largest, int(most[0]))
             self.seats = max(self.seats, int(most[1]))
             self.longest = max(self.longest, int(most[2]))
@@ -381,7 +395,7 @@ class Run:
         partner_lines = self.insert_partners()
         if min(written, partner_lines) < 0:
             return -1
-        rest = or_(Charge.offsets_key.is_not(None), Charge.currency != Charge.pricing_currency)
+        rest = or_(Charge.offsets_key.is_not(None), ~self.priced_as_billed(Charge))
         if self.longest > SHORT_KEY:
             rest = or_(rest, func.length(Charge.key) > SHORT_KEY)
         written += accrue_lines(self.session, self.period, self.now, where=rest)

@@ -10,9 +10,11 @@ page's language with Babel (``Money.format``)."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
@@ -37,8 +39,8 @@ DOCUMENT_LABELS = {"invoice": N_("Invoice"), "credit_note": N_("Credit note")}
 
 
 def _formatters(request: Request) -> dict[str, Any]:
-    """``money(minor, currency)`` and ``day(date)`` in the page's locale, ``month(date)``
-    a billing period's name."""
+    """``money(minor, currency)``, ``day(date)`` and ``rate(decimal)`` in the page's
+    locale, ``month(date)`` a billing period's name."""
     locale = i18n.babel_locale(language_of(request))
 
     def money(minor: int | None, currency: str) -> str:
@@ -52,7 +54,11 @@ def _formatters(request: Request) -> dict[str, Any]:
     def month(value: date) -> str:
         return str(format_date(value, "yyyy-MM", locale=locale))
 
-    return {"money": money, "day": day, "month": month}
+    def rate(value: Decimal) -> str:
+        """An FX rate as recorded, to its 12 places (trailing zeros dropped)."""
+        return str(format_decimal(value, format="#,##0.############", locale=locale))
+
+    return {"money": money, "day": day, "month": month, "rate": rate}
 
 
 def _row(invoice: Invoice, today: date) -> dict[str, Any]:
